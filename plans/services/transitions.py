@@ -1,0 +1,87 @@
+"""The one path by which a plan changes state.
+
+Every lifecycle service (submission, decisions, PAB, monitoring, escalation,
+closure) calls `plan_transition` inside its own `transaction.atomic()` block,
+so the state change, the audit entry and whatever the caller writes next
+commit or roll back together.
+"""
+
+import logging
+
+from django.db import transaction
+from django_fsm import ConcurrentTransition, TransitionNotAllowed
+
+from ..models import Plan, PlanEvent
+
+logger = logging.getLogger(__name__)
+
+
+class PlanChanged(Exception):
+    """The plan is no longer in the state the actor saw, so nothing was done.
+
+    This is what the second of two people acting at once receives, and what a
+    stale page receives.
+    """
+
+    def __init__(self, plan, expected_state=None):
+        self.plan = plan
+        self.expected_state = expected_state
+        now = plan.get_state_display().lower()
+        super().__init__(
+            f"The plan changed while you were working on it: it is now {now}. "
+            "Reload the page to see its current state; your action was not applied."
+        )
+
+
+def plan_lock(*, plan_id: int) -> Plan:
+    """Return the plan with its row locked until the surrounding transaction ends.
+
+    Must be called inside `transaction.atomic()`. Two services that lock the
+    same plan run one after the other, so the second sees the first's result.
+    """
+    return Plan.objects.select_for_update().select_related("organisation").get(pk=plan_id)
+
+
+def plan_transition(
+    *,
+    plan: Plan,
+    method: str,
+    actor,
+    action: str,
+    comment: str = "",
+    data: dict | None = None,
+) -> PlanEvent:
+    """Apply the transition `method` to a locked plan, save it and audit it.
+
+    Raises PlanChanged when the plan is not in a source state of the
+    transition (another request moved it first). The caller must hold the
+    row lock from `plan_lock` inside `transaction.atomic()`.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("plan_transition must run inside transaction.atomic()")
+
+    from_state = plan.state
+    try:
+        getattr(plan, method)()
+        plan.save()
+    except (TransitionNotAllowed, ConcurrentTransition) as error:
+        raise PlanChanged(plan) from error
+
+    event = PlanEvent.objects.create(
+        plan=plan,
+        action=action,
+        from_state=from_state,
+        to_state=plan.state,
+        actor=actor,
+        comment=comment,
+        data=data or {},
+    )
+    logger.info(
+        "plan transition applied plan_id=%s action=%s from=%s to=%s actor_id=%s",
+        plan.pk,
+        action,
+        from_state,
+        plan.state,
+        getattr(actor, "pk", None),
+    )
+    return event
