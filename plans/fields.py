@@ -66,10 +66,7 @@ class CodeBodiesField(models.CharField):
     def formfield(self, **kwargs):
         # Skip CharField.formfield, which would add max_length to a multiple
         # choice field.
-        return models.Field.formfield(
-            self,
-            form_class=forms.TypedMultipleChoiceField,
-            choices=CodeBody.choices,
-            widget=forms.CheckboxSelectMultiple,
-            **kwargs,
-        )
+        kwargs.setdefault("widget", forms.CheckboxSelectMultiple)
+        kwargs.setdefault("choices", CodeBody.choices)
+        kwargs.setdefault("form_class", forms.TypedMultipleChoiceField)
+        return models.Field.formfield(self, **kwargs)

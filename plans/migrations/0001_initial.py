@@ -5,10 +5,11 @@ import django.contrib.auth.validators
 import django.db.models.deletion
 import django.utils.timezone
 import django_fsm
-import plans.fields
-import plans.models.workbooks
 from django.conf import settings
 from django.db import migrations, models
+
+import plans.fields
+import plans.models.workbooks
 
 
 class Migration(migrations.Migration):

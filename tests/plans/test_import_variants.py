@@ -218,9 +218,7 @@ def test_encrypted_ole_file_is_password_protected():
     assert "97-2003" not in message
 
 
-@pytest.mark.parametrize(
-    "data", [b"", b"%PDF-1.7 not a workbook", b"Reference,Defect Number\n"]
-)
+@pytest.mark.parametrize("data", [b"", b"%PDF-1.7 not a workbook", b"Reference,Defect Number\n"])
 def test_other_files_not_a_workbook(data):
     errors = rejected(data)
     assert len(errors) == 1

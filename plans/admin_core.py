@@ -1,0 +1,172 @@
+"""Admin of organisations, users, plans, items and the evidence kept with plans.
+
+A plan's state is shown read-only: it changes only through the lifecycle
+services, which audit every change. The audit trail and uploaded workbooks
+are evidence, so their admin pages allow no add, change or delete.
+"""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from .choices import UserRole
+from .fields import CodeBodiesField
+from .models import Item, Organisation, Plan, PlanEvent, UploadedWorkbook, User
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ("name", "participant_id", "roles")
+    search_fields = ("name", "participant_id")
+    ordering = ("name",)
+
+
+@admin.register(User)
+class WorkoffUserAdmin(UserAdmin):
+    list_display = (
+        "username",
+        "email",
+        "first_name",
+        "last_name",
+        "role",
+        "organisation",
+        "is_staff",
+    )
+    list_filter = ("role", "organisation", "is_staff", "is_superuser", "is_active")
+    list_select_related = ("organisation",)
+    search_fields = ("username", "first_name", "last_name", "email", "organisation__participant_id")
+    fieldsets = (
+        *UserAdmin.fieldsets,
+        ("Role in Work Off Plans", {"fields": ("role", "organisation")}),
+    )
+    add_fieldsets = (
+        *UserAdmin.add_fieldsets,
+        ("Role in Work Off Plans", {"fields": ("role", "organisation")}),
+    )
+
+    def save_model(self, request, obj, form, change):
+        # Participant users work only in the participant pages, never in the admin.
+        if obj.role == UserRole.PARTICIPANT:
+            obj.is_staff = False
+            obj.is_superuser = False
+        super().save_model(request, obj, form, change)
+
+
+class ItemInline(admin.TabularInline):
+    model = Item
+    fields = ("reference", "defect_number", "severity", "defect_status", "defect_title")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    list_display = (
+        "id",
+        "organisation",
+        "kind",
+        "route",
+        "state",
+        "version",
+        "lead_code_body",
+        "code_bodies_text",
+        "updated_at",
+    )
+    list_filter = ("state", "route", "kind", "lead_code_body")
+    list_select_related = ("organisation",)
+    search_fields = (
+        "organisation__participant_id",
+        "organisation__name",
+        "participant_name",
+        "contact_name",
+        "contact_email",
+    )
+    readonly_fields = (
+        "state",
+        "version",
+        "review_round",
+        "code_bodies",
+        "created_by",
+        "created_at",
+        "updated_at",
+        "submitted_at",
+        "agreed_at",
+        "monitoring_started_at",
+        "closed_at",
+    )
+    autocomplete_fields = ("organisation",)
+    inlines = (ItemInline,)
+
+    def get_readonly_fields(self, request, obj=None):
+        # Moving a plan to another organisation would show it to that
+        # organisation's users, and the kind decides the items' columns.
+        if obj is not None:
+            return ("kind", "organisation", *self.readonly_fields)
+        return self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        # A plan, its audit trail and its workbooks are kept as evidence.
+        return False
+
+    @admin.display(description="Code bodies", ordering="code_bodies")
+    def code_bodies_text(self, plan):
+        return "/".join(plan.code_bodies) or "-"
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Lists and shows records but never adds, changes or deletes them."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # The admin gives every CharField a text input, which cannot show a
+        # set of code bodies; the field's own check boxes can.
+        if isinstance(db_field, CodeBodiesField):
+            return db_field.formfield()
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Item)
+class ItemAdmin(ReadOnlyAdmin):
+    """Items change only through the participant's pages and workbook imports.
+
+    Those keep the plan's code bodies up to date and reject changes to a plan
+    that is not a draft or returned, which an admin form would bypass.
+    """
+
+    list_display = ("reference", "defect_number", "severity", "defect_status", "plan")
+    list_filter = ("severity", "defect_status", "confidence")
+    list_select_related = ("plan__organisation",)
+    search_fields = (
+        "reference",
+        "defect_number",
+        "defect_title",
+        "plan__organisation__participant_id",
+    )
+    raw_id_fields = ("plan",)
+
+
+@admin.register(PlanEvent)
+class PlanEventAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "plan", "action", "from_state", "to_state", "actor")
+    list_filter = ("action", "to_state")
+    list_select_related = ("plan__organisation", "actor")
+    search_fields = ("action", "comment", "plan__organisation__participant_id")
+
+
+@admin.register(UploadedWorkbook)
+class UploadedWorkbookAdmin(ReadOnlyAdmin):
+    list_display = ("original_name", "plan", "sha256", "size", "uploaded_by", "uploaded_at")
+    list_select_related = ("plan__organisation", "uploaded_by")
+    search_fields = ("original_name", "sha256", "plan__organisation__participant_id")

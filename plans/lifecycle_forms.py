@@ -1,0 +1,89 @@
+"""Forms of the lifecycle actions: submit, withdraw, review decision, PAB decision.
+
+Each form carries the state and review round the page showed, as hidden
+fields, so the service can tell a stale page from a current one.
+"""
+
+from django import forms
+
+from .models import Decision, PabOutcome
+
+
+class SeenStateForm(forms.Form):
+    seen_state = forms.CharField(widget=forms.HiddenInput)
+    seen_round = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    @classmethod
+    def for_plan(cls, plan, **kwargs):
+        return cls(initial={"seen_state": plan.state, "seen_round": plan.review_round}, **kwargs)
+
+
+class SubmitForm(SeenStateForm):
+    pass
+
+
+class WithdrawForm(SeenStateForm):
+    comment = forms.CharField(
+        label="Reason (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ReviewDecisionForm(SeenStateForm):
+    decision = forms.ChoiceField(choices=Decision.choices, widget=forms.RadioSelect)
+    comment = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Required to request changes or reject. Every comment of the round goes back "
+        "to the participant.",
+    )
+    downstream_items = forms.TypedMultipleChoiceField(
+        label="Items with downstream impact on other parties (rule 7)",
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    settlement_risk_items = forms.TypedMultipleChoiceField(
+        label="Items that are a high-impact settlement risk (rule 8)",
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, items=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(item.pk, f"{item.reference}: {item.defect_title}") for item in items]
+        self.fields["downstream_items"].choices = choices
+        self.fields["settlement_risk_items"].choices = choices
+
+    def clean(self):
+        cleaned = super().clean()
+        decision = cleaned.get("decision")
+        if decision and decision != Decision.AGREE and not cleaned.get("comment", "").strip():
+            self.add_error("comment", "A comment is required to request changes or reject.")
+        flagged = cleaned.get("downstream_items") or cleaned.get("settlement_risk_items")
+        if decision == Decision.AGREE and flagged:
+            self.add_error(
+                "decision",
+                "A plan with an item that has downstream impact or is a high-impact settlement "
+                "risk cannot be agreed (rules 7 and 8). Request changes or reject it.",
+            )
+        return cleaned
+
+
+class PabDecisionForm(SeenStateForm):
+    outcome = forms.ChoiceField(choices=PabOutcome.choices, widget=forms.RadioSelect)
+    meeting_date = forms.DateField(
+        label="PAB meeting date", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reference = forms.CharField(label="Paper or minute reference", max_length=64, required=False)
+    comment = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Required to refuse.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("outcome") == PabOutcome.REFUSE and not cleaned.get("comment", "").strip():
+            self.add_error("comment", "A comment is required to refuse a plan.")
+        return cleaned

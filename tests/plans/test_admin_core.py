@@ -1,0 +1,272 @@
+"""Admin of organisations, users, plans, items, the audit trail and uploaded workbooks."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from plans.choices import PlanState, UserRole
+from plans.models import Plan, PlanEvent, User
+from plans.services.imports import plan_import_workbook
+from tests.plans.view_fixtures import *  # noqa: F403
+from tests.plans.view_fixtures import DATA_DIR, make_plan
+
+CHANGELISTS = [
+    "admin:plans_organisation_changelist",
+    "admin:plans_user_changelist",
+    "admin:plans_plan_changelist",
+    "admin:plans_item_changelist",
+    "admin:plans_planevent_changelist",
+    "admin:plans_uploadedworkbook_changelist",
+]
+
+
+@pytest.fixture
+def imported(participant, nwel):
+    data = (DATA_DIR / "sit_supplier_plan.xlsx").read_bytes()
+    return plan_import_workbook(
+        data=data, filename="sit_supplier_plan.xlsx", actor=participant, organisation=nwel
+    )
+
+
+@pytest.mark.parametrize("name", CHANGELISTS)
+def test_admin_changelists_load(client, superuser, imported, name):
+    client.force_login(superuser)
+
+    response = client.get(reverse(name))
+
+    assert response.status_code == 200
+
+
+def test_admin_plan_list_columns(client, superuser, imported):
+    client.force_login(superuser)
+
+    response = client.get(reverse("admin:plans_plan_changelist"))
+
+    body = response.content.decode()
+    for header in ["Organisation", "Kind", "Route", "State", "Version", "Lead code body"]:
+        assert f">{header}<" in body or f">{header}</a>" in body, header
+    assert "Code bodies" in body
+    assert "Northwind Energy Ltd (NWEL)" in body
+    assert "BSC/REC" in body
+    assert list(response.context["cl"].list_display) == [
+        "id",
+        "organisation",
+        "kind",
+        "route",
+        "state",
+        "version",
+        "lead_code_body",
+        "code_bodies_text",
+        "updated_at",
+    ]
+
+
+def test_admin_plan_filters_and_search(client, superuser, imported, ashd):
+    make_plan(ashd, items=1)
+    client.force_login(superuser)
+    url = reverse("admin:plans_plan_changelist")
+
+    by_search = client.get(url, {"q": "NWEL"}).context["cl"].result_count
+    by_route = client.get(url, {"route__exact": "SIT"}).context["cl"].result_count
+    by_state = client.get(url, {"state__exact": "submitted"}).context["cl"].result_count
+
+    assert by_search == 1
+    assert by_route == 2
+    assert by_state == 0
+
+
+def test_admin_plan_state_read_only(client, superuser, imported):
+    plan = imported.plan
+    client.force_login(superuser)
+    url = reverse("admin:plans_plan_change", args=[plan.pk])
+
+    page = client.get(url)
+    form = page.context["adminform"].form
+    data = {}
+    for name, field in form.fields.items():
+        value = field.prepare_value(form[name].value())
+        if value is not None:
+            data[name] = value
+    data.update(
+        {
+            "state": PlanState.CLOSED,
+            "contact_name": "Changed Contact",
+            "items-TOTAL_FORMS": "6",
+            "items-INITIAL_FORMS": "6",
+            "items-MIN_NUM_FORMS": "0",
+            "items-MAX_NUM_FORMS": "1000",
+        }
+    )
+    for index, item in enumerate(plan.items.all()):
+        data[f"items-{index}-id"] = str(item.pk)
+        data[f"items-{index}-plan"] = str(plan.pk)
+    response = client.post(url, data)
+
+    plan.refresh_from_db()
+    assert "state" not in form.fields
+    assert response.status_code == 302
+    assert plan.contact_name == "Changed Contact"
+    assert plan.state == PlanState.DRAFT
+
+
+def test_admin_item_list_columns(client, superuser, imported):
+    client.force_login(superuser)
+
+    response = client.get(reverse("admin:plans_item_changelist"), {"severity__exact": "S3"})
+
+    cl = response.context["cl"]
+    assert list(cl.list_display) == [
+        "reference",
+        "defect_number",
+        "severity",
+        "defect_status",
+        "plan",
+    ]
+    assert cl.result_count == 2
+    assert "NWEL-WOP-001" in response.content.decode()
+
+
+def test_admin_audit_and_workbooks_read_only(client, superuser, imported):
+    client.force_login(superuser)
+    event = PlanEvent.objects.get(plan=imported.plan)
+
+    add_event = client.get(reverse("admin:plans_planevent_add"))
+    delete_event = client.post(reverse("admin:plans_planevent_delete", args=[event.pk]))
+    add_workbook = client.get(reverse("admin:plans_uploadedworkbook_add"))
+    change_workbook = client.get(
+        reverse("admin:plans_uploadedworkbook_change", args=[imported.workbook.pk])
+    )
+
+    assert add_event.status_code == 403
+    assert delete_event.status_code == 403
+    assert PlanEvent.objects.filter(pk=event.pk).exists()
+    assert add_workbook.status_code == 403
+    # The change page opens read-only: no save button.
+    assert change_workbook.status_code == 200
+    assert 'name="_save"' not in change_workbook.content.decode()
+
+
+def test_admin_user_form_has_role_and_organisation(client, superuser, participant):
+    client.force_login(superuser)
+
+    response = client.get(reverse("admin:plans_user_change", args=[participant.pk]))
+
+    fields = response.context["adminform"].form.fields
+    assert "role" in fields
+    assert "organisation" in fields
+
+
+def test_admin_plan_list_query_count_is_fixed(client, superuser, nwel):
+    counts = []
+    for total in (2, 12):
+        Plan.objects.all().delete()
+        for _ in range(total):
+            make_plan(nwel, items=1)
+        client.force_login(superuser)
+        with CaptureQueriesContext(connection) as captured:
+            client.get(reverse("admin:plans_plan_changelist"))
+        counts.append(len(captured))
+
+    assert counts[0] == counts[1]
+
+
+def test_participant_redirected_from_admin(client, participant):
+    client.force_login(participant)
+
+    response = client.get("/admin/")
+
+    assert participant.is_staff is False
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+
+
+def test_participant_cannot_open_plan_admin(client, participant, imported):
+    client.force_login(participant)
+
+    response = client.get(reverse("admin:plans_plan_changelist"))
+
+    assert response.status_code == 302
+    assert User.objects.get(pk=participant.pk).role == UserRole.PARTICIPANT
+
+
+def test_admin_plan_organisation_and_kind_read_only(client, superuser, imported):
+    client.force_login(superuser)
+
+    page = client.get(reverse("admin:plans_plan_change", args=[imported.plan.pk]))
+
+    fields = page.context["adminform"].form.fields
+    assert "organisation" not in fields
+    assert "kind" not in fields
+    assert "contact_email" in fields
+
+
+def test_admin_plan_cannot_be_deleted(client, superuser, imported):
+    client.force_login(superuser)
+
+    response = client.post(reverse("admin:plans_plan_delete", args=[imported.plan.pk]))
+
+    assert response.status_code == 403
+    assert Plan.objects.filter(pk=imported.plan.pk).exists()
+
+
+def test_admin_item_read_only(client, superuser, imported):
+    item = imported.plan.items.first()
+    client.force_login(superuser)
+
+    page = client.get(reverse("admin:plans_item_change", args=[item.pk]))
+    response = client.post(
+        reverse("admin:plans_item_change", args=[item.pk]), {"defect_title": "Changed"}
+    )
+
+    item.refresh_from_db()
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.content.decode()
+    assert response.status_code == 403
+    assert item.defect_title != "Changed"
+
+
+def test_admin_participant_user_never_staff(client, superuser, nwel):
+    client.force_login(superuser)
+
+    response = client.post(
+        reverse("admin:plans_user_add"),
+        {
+            "username": "newparticipant",
+            "password1": "a-long-demo-passphrase-41",
+            "password2": "a-long-demo-passphrase-41",
+            "usable_password": "true",
+            "role": UserRole.PARTICIPANT,
+            "organisation": nwel.pk,
+        },
+    )
+    user = User.objects.get(username="newparticipant")
+    user.is_staff = True
+    user.save()
+    change = client.post(
+        reverse("admin:plans_user_change", args=[user.pk]),
+        {
+            "username": "newparticipant",
+            "role": UserRole.PARTICIPANT,
+            "organisation": nwel.pk,
+            "is_active": "on",
+            "is_staff": "on",
+            "date_joined_0": "2026-06-01",
+            "date_joined_1": "09:00:00",
+        },
+    )
+
+    user.refresh_from_db()
+    assert response.status_code == 302
+    assert change.status_code == 302
+    assert user.organisation == nwel
+    assert user.is_staff is False
+
+
+def test_admin_plan_add_page_loads(client, superuser):
+    client.force_login(superuser)
+
+    response = client.get(reverse("admin:plans_plan_add"))
+
+    assert response.status_code == 200
+    assert "organisation" in response.context["adminform"].form.fields
