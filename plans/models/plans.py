@@ -57,7 +57,10 @@ class Plan(ConcurrentTransitionMixin, models.Model):
     # Counts review rounds; decisions belong to one round, and a PAB refusal
     # or a resubmission starts a new one.
     review_round = models.PositiveIntegerField(default=0)
-    state = FSMField(default=S.DRAFT, choices=S.choices, protected=True, db_index=True)
+    # Not editable: no ModelForm or admin form may offer the state.
+    state = FSMField(
+        default=S.DRAFT, choices=S.choices, protected=True, db_index=True, editable=False
+    )
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
