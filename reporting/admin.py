@@ -1,0 +1,37 @@
+"""Read-only admin views of reporting data; every change goes through the services."""
+
+from django.contrib import admin
+
+from .models import ChaseNotice, Report, ReportingPeriod
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReportingPeriod)
+class ReportingPeriodAdmin(ReadOnlyAdmin):
+    list_display = ("plan", "sequence", "due_at", "excused_at")
+    list_select_related = ("plan__organisation",)
+    list_filter = ("plan__state",)
+
+
+@admin.register(Report)
+class ReportAdmin(ReadOnlyAdmin):
+    list_display = ("plan", "period", "route", "submitted_at", "is_late", "status")
+    list_select_related = ("plan__organisation", "period")
+    list_filter = ("route", "status", "is_late")
+
+
+@admin.register(ChaseNotice)
+class ChaseNoticeAdmin(ReadOnlyAdmin):
+    list_display = ("period", "kind", "created_at", "sent_at")
+    list_select_related = ("period",)
+    list_filter = ("kind",)

@@ -1,0 +1,77 @@
+"""Monitoring in a real browser: a failing workaround escalates the plan.
+
+The participant fills the report form with one workaround that no longer
+mitigates; the plan page then shows the escalation, the OSM finds the report
+in the BSC queue and the PAB finds the escalation in its list.
+"""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from plans.models import Plan
+from reporting.models import ReportingPeriod
+from tests.reporting.support import load_users, make_plan
+
+
+def sign_in(page, username):
+    page.goto("/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", "demo")
+    page.click("button[type=submit]")
+    page.wait_for_load_state("load")
+
+
+def sign_out(page):
+    page.click("text=Sign out")
+    page.wait_for_load_state("load")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_failing_workaround_escalates_plan(page, tmp_path):
+    load_users()
+    plan = make_plan(participant_id="NWEL", started_at=timezone.now() - dt.timedelta(days=10))
+    open_period = ReportingPeriod.objects.filter(plan=plan, due_at__gt=timezone.now()).first()
+    first_item, second_item = list(plan.items.order_by("position"))
+
+    sign_in(page, "participant")
+    page.click("[data-testid=nav-reports]")
+    page.click(f"[data-testid=fill-report-{open_period.pk}]")
+    for item, mitigates in ((first_item, "no"), (second_item, "yes")):
+        prefix = f"item-{item.pk}"
+        page.check(f"input[name={prefix}-workaround_mitigates][value={mitigates}]")
+        page.fill(f"textarea[name={prefix}-evidence]", f"Exception report for {item.reference}.")
+        page.fill(f"textarea[name={prefix}-fix_progress]", "Fix in system test.")
+        page.select_option(f"select[name={prefix}-confidence]", "Medium")
+    page.set_input_files(
+        f"input[name=item-{first_item.pk}-evidence_files]",
+        files=[{"name": "exceptions.csv", "mimeType": "text/csv", "buffer": b"mpan,count\n"}],
+    )
+    # Kept with the test's temporary files for a person to look at.
+    page.screenshot(path=str(tmp_path / "report_form.png"), full_page=True)
+    page.click("[data-testid=submit-report]")
+    page.wait_for_load_state("load")
+
+    assert "workaround no longer mitigates" in page.inner_text("main")
+    assert page.inner_text("[data-testid=report-status]") == "Awaiting review"
+    page.goto(f"/plans/{plan.pk}/")
+    assert "Escalated: Workaround no longer mitigates" in page.inner_text(
+        "[data-testid=plan-escalated]"
+    )
+    assert Plan.objects.get(pk=plan.pk).state == "escalated"
+    sign_out(page)
+
+    report = open_period.report
+    sign_in(page, "osm")
+    page.click("[data-testid=nav-report-queue]")
+    row = page.inner_text(f"[data-testid=queue-report-{report.pk}]")
+    assert "Northwind Energy Ltd" in row
+    assert f"Plan #{plan.pk}" in row
+    sign_out(page)
+
+    sign_in(page, "pab")
+    page.click("[data-testid=nav-escalations]")
+    table = page.inner_text("[data-testid=escalations-open]")
+    assert f"Plan #{plan.pk}" in table
+    assert "Workaround no longer mitigates" in table
