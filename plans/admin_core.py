@@ -11,6 +11,7 @@ from django.contrib.auth.admin import UserAdmin
 from .choices import UserRole
 from .fields import CodeBodiesField
 from .models import Item, Organisation, Plan, PlanEvent, UploadedWorkbook, User
+from .permissions import is_staff_role, plans_visible_to
 
 
 @admin.register(Organisation)
@@ -159,10 +160,22 @@ class ItemAdmin(ReadOnlyAdmin):
 
 @admin.register(PlanEvent)
 class PlanEventAdmin(ReadOnlyAdmin):
+    """The audit trail, readable by every staff role for the plans it may see."""
+
     list_display = ("created_at", "plan", "action", "from_state", "to_state", "actor")
     list_filter = ("action", "to_state")
     list_select_related = ("plan__organisation", "actor")
     search_fields = ("action", "comment", "plan__organisation__participant_id")
+
+    def get_queryset(self, request):
+        visible = plans_visible_to(request.user).values("pk")
+        return super().get_queryset(request).filter(plan__in=visible)
+
+    def has_module_permission(self, request):
+        return is_staff_role(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_staff_role(request.user)
 
 
 @admin.register(UploadedWorkbook)

@@ -9,7 +9,7 @@ from plans.choices import PlanState, UserRole
 from plans.models import Plan, PlanEvent, User
 from plans.services.imports import plan_import_workbook
 from tests.plans.view_fixtures import *  # noqa: F403
-from tests.plans.view_fixtures import DATA_DIR, make_plan
+from tests.plans.view_fixtures import DATA_DIR, make_plan, set_state
 
 CHANGELISTS = [
     "admin:plans_organisation_changelist",
@@ -270,3 +270,30 @@ def test_admin_plan_add_page_loads(client, superuser):
 
     assert response.status_code == 200
     assert "organisation" in response.context["adminform"].form.fields
+
+
+def test_reviewer_audit_list_shows_submitted_plans_only(client, reviewer, nwel):
+    draft = make_plan(nwel)
+    PlanEvent.objects.create(plan=draft, action="plans.item_added", actor=None)
+    submitted = set_state(make_plan(nwel), PlanState.SUBMITTED)
+    PlanEvent.objects.create(plan=submitted, action="plans.submitted", actor=None)
+    client.force_login(reviewer)
+
+    response = client.get(reverse("admin:plans_planevent_changelist"))
+
+    assert response.status_code == 200
+    listed = {event.plan_id for event in response.context["cl"].result_list}
+    assert listed == {submitted.pk}
+
+
+def test_reviewer_cannot_change_audit_entry(client, reviewer, nwel):
+    submitted = set_state(make_plan(nwel), PlanState.SUBMITTED)
+    event = PlanEvent.objects.create(plan=submitted, action="plans.submitted", actor=None)
+    client.force_login(reviewer)
+
+    response = client.post(
+        reverse("admin:plans_planevent_change", args=[event.pk]), {"comment": "edited"}
+    )
+
+    assert response.status_code == 403
+    assert PlanEvent.objects.get(pk=event.pk).comment == ""
