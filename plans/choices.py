@@ -82,7 +82,8 @@ class UserRole(models.TextChoices):
     DIP = "dip", "DIP Manager"
     QSP = "qsp", "Qualification Service Provider"
     OSM = "osm", "Operational Support Manager"
-    PAB = "pab", "PAB member"
+    PAB = "pab", "BSC PAB member"
+    REC_PAB = "rec_pab", "REC PAB member"
     ADMIN = "admin", "Administrator"
 
 

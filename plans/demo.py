@@ -38,6 +38,7 @@ USERS = (
     ("qsp", UserRole.QSP, None, "Quentin", "Shaw"),
     ("osm", UserRole.OSM, None, "Olivia", "Stone"),
     ("pab", UserRole.PAB, None, "Patrick", "Byrne"),
+    ("recpab", UserRole.REC_PAB, None, "Rhiannon", "Pugh"),
     ("admin", UserRole.ADMIN, None, "Ada", "Morgan"),
 )
 

@@ -17,6 +17,7 @@ STAFF_ROLES = frozenset(
         UserRole.QSP,
         UserRole.OSM,
         UserRole.PAB,
+        UserRole.REC_PAB,
         UserRole.ADMIN,
     }
 )

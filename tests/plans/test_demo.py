@@ -22,7 +22,7 @@ def _counts():
 def test_load_base_creates_organisations_and_users(db):
     created = demo.load_base()
 
-    assert created == {"organisations": 3, "users": 11}
+    assert created == {"organisations": 3, "users": 12}
     assert dict(Organisation.objects.values_list("participant_id", "name")) == {
         "NWEL": "Northwind Energy Ltd",
         "ASHD": "Ashgrove Distribution plc",
@@ -37,6 +37,7 @@ def test_load_base_creates_organisations_and_users(db):
     assert users["elexon"].is_staff is True
     assert users["admin"].is_superuser is True
     assert users["pab"].role == UserRole.PAB
+    assert users["recpab"].role == UserRole.REC_PAB
     assert all(user.check_password("demo") for user in users.values())
 
 
@@ -69,7 +70,7 @@ def test_load_demo_twice_creates_nothing_more(db):
 
     assert _counts() == after_first
     assert after_first["organisations"] == 3
-    assert after_first["users"] >= 11
+    assert after_first["users"] >= 12
     assert after_first["plans"] >= 3
     assert "Organisations created: 0; users created: 0." in second_output.getvalue()
     assert "Sample plans created: 0." in second_output.getvalue()
