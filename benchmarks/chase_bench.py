@@ -3,13 +3,20 @@
 For each size (default 10,000 and 100,000 due periods) the script empties the
 plan tables, seeds plans in monitoring with bulk inserts, and times one
 chase run and a second, idle run, counting their queries with
-CaptureQueriesContext. Each plan has five periods already due and three to
-come; the four oldest due periods have reports and the newest became due a
-day before the run, so the first run sends one overdue notice per plan.
-Plans are spread over a fixed number of organisations (one e-mail each), so
-the query count should be the same at every size.
+CaptureQueriesContext. Each plan has --due-per-plan periods already due
+(default five) and three to come. Every due period but the newest has a
+report, and the newest became due a day before the run, so the first run
+sends one overdue notice per plan: 20,000 at 100,000 periods by default,
+100,000 with --due-per-plan 1. Plans are spread over a fixed number of
+organisations (one e-mail each), so the query count should be the same at
+every size.
+
+The seeding ends with ANALYZE while the notice table is still empty, so the
+first run plans its queries on statistics that predate its own claim, as a
+daily run does until autovacuum analyses the rows that run claimed.
 
 Usage: .venv/bin/python benchmarks/chase_bench.py [--sizes 10000 100000] [--organisations 100]
+       [--due-per-plan 5]
 
 DATABASE_URL selects the database (default
 postgres://postgres@127.0.0.1:5432/workoff_chase_bench); the script creates
@@ -74,7 +81,7 @@ def create_database(url: str) -> None:
             connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(config["NAME"])))
 
 
-def reset_and_seed(*, due_periods: int, organisation_count: int) -> dict:
+def reset_and_seed(*, due_periods: int, organisation_count: int, due_per_plan: int) -> dict:
     """Empty the plan tables and seed plans with `due_periods` due periods in all."""
     from django.db import connection
 
@@ -103,9 +110,9 @@ def reset_and_seed(*, due_periods: int, organisation_count: int) -> dict:
         )
         users[organisation.pk] = user
 
-    plan_count = due_periods // DUE_PER_PLAN
+    plan_count = due_periods // due_per_plan
     last_due_day = (RUN_AT - dt.timedelta(days=1)).date()
-    start_day = last_due_day - dt.timedelta(days=7 * DUE_PER_PLAN)
+    start_day = last_due_day - dt.timedelta(days=7 * due_per_plan)
     started_at = local_moment(start_day, dt.time(10, 0))
     plans = [
         Plan(
@@ -126,11 +133,11 @@ def reset_and_seed(*, due_periods: int, organisation_count: int) -> dict:
 
     due_times = [
         local_moment(start_day + dt.timedelta(days=7 * n))
-        for n in range(DUE_PER_PLAN + AHEAD_PER_PLAN + 1)
+        for n in range(due_per_plan + AHEAD_PER_PLAN + 1)
     ]
     periods = []
     for plan in plans:
-        for sequence in range(1, DUE_PER_PLAN + AHEAD_PER_PLAN + 1):
+        for sequence in range(1, due_per_plan + AHEAD_PER_PLAN + 1):
             periods.append(
                 ReportingPeriod(
                     plan_id=plan.pk,
@@ -146,11 +153,11 @@ def reset_and_seed(*, due_periods: int, organisation_count: int) -> dict:
             period_id=period.pk,
             plan_id=period.plan_id,
             route="BSC",
-            submitted_by=users[plans[index // (DUE_PER_PLAN + AHEAD_PER_PLAN)].organisation_id],
+            submitted_by=users[plans[index // (due_per_plan + AHEAD_PER_PLAN)].organisation_id],
             submitted_at=period.due_at - dt.timedelta(hours=2),
         )
         for index, period in enumerate(periods)
-        if period.sequence < DUE_PER_PLAN
+        if period.sequence < due_per_plan
     ]
     Report.objects.bulk_create(reports, batch_size=BATCH_SIZE)
     with connection.cursor() as cursor:
@@ -178,6 +185,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--organisations", type=int, default=100)
+    parser.add_argument(
+        "--due-per-plan",
+        type=int,
+        default=DUE_PER_PLAN,
+        help="periods already due per plan; only the newest lacks a report, so 1 makes "
+        "every due period need a notice",
+    )
     args = parser.parse_args()
     setup_django()
 
@@ -188,7 +202,11 @@ def main() -> None:
     print(header)
     for size in args.sizes:
         started = time.perf_counter()
-        seeded = reset_and_seed(due_periods=size, organisation_count=args.organisations)
+        seeded = reset_and_seed(
+            due_periods=size,
+            organisation_count=args.organisations,
+            due_per_plan=args.due_per_plan,
+        )
         seed_seconds = time.perf_counter() - started
         for label in ("first", "again"):
             counts, seconds, queries, emails = timed_run()

@@ -7,9 +7,10 @@ by the next one. Exactly-once rests on ChaseNotice's unique (period, kind):
 1. claim: one INSERT ... SELECT ... ON CONFLICT DO NOTHING per kind inserts a
    notice row for every period in the kind's window; a concurrent run's insert
    of the same row does nothing.
-2. deliver: per organisation, in one transaction, lock its unsent notices
-   (SKIP LOCKED, so two runs never take the same row), escalate where due,
-   send one e-mail listing them, set sent_at, commit.
+2. deliver: list the unsent notices by organisation in one query, then per
+   organisation, in one transaction, lock those still unsent (SKIP LOCKED, so
+   two runs never take the same row), escalate where due, send one e-mail
+   listing them, set sent_at, commit.
 
 A worker that dies after claiming leaves unsent rows, and the next run
 delivers them. A worker that dies after the mail server accepted a message
@@ -29,12 +30,12 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.formats import date_format
 
-from plans.choices import PlanState, UserRole
-from plans.models import Plan, User
+from plans.choices import PlanKind, PlanState, UserRole
+from plans.models import Organisation, Plan, User
 
 from ..models import ChaseKind, ChaseNotice, Report, ReportingPeriod
 from ..schedule import local_midnight, report_zone
@@ -152,21 +153,111 @@ def _claim(*, kind: str, window: Window, now: dt.datetime) -> int:
         return max(cursor.rowcount, 0)
 
 
-def _participant_emails(organisation_id: int) -> list[str]:
-    users = User.objects.filter(
-        organisation_id=organisation_id, role=UserRole.PARTICIPANT, is_active=True
-    ).exclude(email="")
-    return list(users.order_by("username").values_list("email", flat=True))
+# Text after the due time on a notice's line of the e-mail.
+NOTICE_TEXT = {
+    ChaseKind.REMINDER: "reminder, the report falls due soon.",
+    ChaseKind.OVERDUE: "overdue, submit it now.",
+    ChaseKind.SECOND: "second notice, the report is still missing.",
+    ChaseKind.ESCALATION: (
+        "the grace period has passed without a report, so the plan has been escalated "
+        "for lack of engagement."
+    ),
+}
+# Django date format of the local due time on a line, e.g. "19 March 2027 17:00 GMT".
+DUE_FORMAT = "j F Y H:i T"
 
 
-def _raise_escalations(notices, now) -> list:
+@dataclass(frozen=True)
+class LockedNotice:
+    """An unsent notice locked by this run, with what its e-mail line needs.
+
+    The fields are in the order of the columns of the lock query.
+    """
+
+    id: int
+    kind: str
+    period_id: int
+    plan_id: int
+    sequence: int
+    due_at: dt.datetime
+    plan_kind: str
+    route: str
+    contact_email: str
+    # False once the period has a report or was excused, so the notice closes without an e-mail.
+    live: bool
+
+
+def _unsent_by_organisation() -> dict[int, list[int]]:
+    """Return the ids of every unsent notice, grouped by the plan's organisation."""
+    rows = (
+        ChaseNotice.objects.filter(sent_at__isnull=True)
+        .values_list("period__plan__organisation_id", "id")
+        .order_by()
+    )
+    notice_ids = defaultdict(list)
+    for organisation_id, notice_id in rows:
+        notice_ids[organisation_id].append(notice_id)
+    return notice_ids
+
+
+def _participant_emails(organisation_ids) -> dict[int, list[str]]:
+    """Return the e-mail addresses of each organisation's active participants."""
+    users = (
+        User.objects.filter(
+            organisation_id__in=organisation_ids, role=UserRole.PARTICIPANT, is_active=True
+        )
+        .exclude(email="")
+        .order_by("username")
+        .values_list("organisation_id", "email")
+    )
+    emails = defaultdict(list)
+    for organisation_id, email in users:
+        emails[organisation_id].append(email)
+    return emails
+
+
+def _lock_notices(*, organisation_id: int, notice_ids: list[int]) -> list[LockedNotice]:
+    """Lock those of `notice_ids` still unsent and not locked by another run.
+
+    The rows are found by primary key because a filter on the plan's
+    organisation alone let PostgreSQL read every unsent notice once per
+    organisation whenever its statistics predated a large claim.
+    """
+    sql = (
+        "SELECT n.id, n.kind, n.period_id, p.plan_id, p.sequence, p.due_at, "
+        "pl.kind, pl.route, pl.contact_email, "
+        "p.excused_at IS NULL AND NOT EXISTS "
+        f"(SELECT 1 FROM {Report._meta.db_table} r WHERE r.period_id = n.period_id) "
+        f"FROM {ChaseNotice._meta.db_table} n "
+        f"JOIN {ReportingPeriod._meta.db_table} p ON p.id = n.period_id "
+        f"JOIN {Plan._meta.db_table} pl ON pl.id = p.plan_id "
+        "WHERE n.id = ANY(%s) AND n.sent_at IS NULL AND pl.organisation_id = %s "
+        "ORDER BY p.due_at, n.id "
+        "FOR UPDATE OF n SKIP LOCKED"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [notice_ids, organisation_id])
+        return [LockedNotice(*row) for row in cursor.fetchall()]
+
+
+def _mark_sent(notice_ids: list[int]) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {ChaseNotice._meta.db_table} SET sent_at = %s WHERE id = ANY(%s)",
+            [timezone.now(), notice_ids],
+        )
+
+
+def _raise_escalations(notices: list[LockedNotice], now) -> list:
     """Escalate each plan behind escalation notices; return the escalations raised."""
     from escalation.services import escalation_raise_for_no_engagement
 
+    period_ids = [n.period_id for n in notices if n.kind == ChaseKind.ESCALATION]
+    if not period_ids:
+        return []
     periods_by_plan = defaultdict(list)
-    for notice in notices:
-        if notice.kind == ChaseKind.ESCALATION:
-            periods_by_plan[notice.period.plan_id].append(notice.period)
+    for period in ReportingPeriod.objects.filter(pk__in=period_ids).order_by("due_at", "id"):
+        periods_by_plan[period.plan_id].append(period)
     raised = []
     for plan_id, periods in periods_by_plan.items():
         escalation = escalation_raise_for_no_engagement(plan_id=plan_id, periods=periods, now=now)
@@ -175,38 +266,51 @@ def _raise_escalations(notices, now) -> list:
     return raised
 
 
-def _deliver_organisation(*, organisation_id: int, now, mail_connection, result: ChaseResult):
+def _notice_lines(notices: list[LockedNotice]) -> list[str]:
+    """Format one e-mail line per notice, converting each distinct due time once."""
+    zone = report_zone()
+    kind_labels = dict(PlanKind.choices)
+    due_texts = {}
+    lines = []
+    for notice in notices:
+        due_text = due_texts.get(notice.due_at)
+        if due_text is None:
+            due_text = date_format(notice.due_at.astimezone(zone), DUE_FORMAT)
+            due_texts[notice.due_at] = due_text
+        plan_kind = kind_labels.get(notice.plan_kind, notice.plan_kind)
+        lines.append(
+            f"Plan #{notice.plan_id} ({plan_kind}, {notice.route}), report {notice.sequence} "
+            f"due {due_text}: {NOTICE_TEXT[notice.kind]}"
+        )
+    return lines
+
+
+def _deliver_organisation(
+    *,
+    organisation,
+    notice_ids: list[int],
+    participant_emails: list[str],
+    now,
+    mail_connection,
+    result: ChaseResult,
+):
     """Deliver the organisation's unsent notices in one transaction (see the module docstring)."""
     with transaction.atomic():
-        notices = list(
-            ChaseNotice.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(sent_at__isnull=True, period__plan__organisation_id=organisation_id)
-            .select_related("period__plan__organisation")
-            .annotate(has_report=Exists(Report.objects.filter(period_id=OuterRef("period_id"))))
-            .order_by("period__due_at", "id")
-        )
+        notices = _lock_notices(organisation_id=organisation.pk, notice_ids=notice_ids)
         if not notices:
             return
         # A report submitted after the claim, or a period excused since, needs no
         # e-mail; the notice is closed without one.
-        live = [n for n in notices if not n.has_report and n.period.excused_at is None]
+        live = [n for n in notices if n.live]
 
         escalations = _raise_escalations(live, now)
         escalated_plans = {e.plan_id for e in escalations}
-        live = [
-            n for n in live if n.kind != ChaseKind.ESCALATION or n.period.plan_id in escalated_plans
-        ]
+        live = [n for n in live if n.kind != ChaseKind.ESCALATION or n.plan_id in escalated_plans]
 
-        recipients = _participant_emails(organisation_id)
-        recipients += [n.period.plan.contact_email for n in live if n.period.plan.contact_email]
+        recipients = participant_emails + [n.contact_email for n in live if n.contact_email]
         recipients = list(dict.fromkeys(recipients))
         if live and recipients:
-            organisation = live[0].period.plan.organisation
-            context = {
-                "organisation": organisation,
-                "notices": live,
-                "zone": settings.WORKOFF_REPORT_TIME_ZONE,
-            }
+            context = {"organisation": organisation, "lines": _notice_lines(live)}
             message = EmailMessage(
                 subject=" ".join(
                     render_to_string("emails/reporting/chase_subject.txt", context).split()
@@ -218,9 +322,9 @@ def _deliver_organisation(*, organisation_id: int, now, mail_connection, result:
             )
             message.send()
         elif live:
-            logger.warning("chase notices have no recipient organisation_id=%s", organisation_id)
+            logger.warning("chase notices have no recipient organisation_id=%s", organisation.pk)
 
-        ChaseNotice.objects.filter(pk__in=[n.pk for n in notices]).update(sent_at=timezone.now())
+        _mark_sent([n.id for n in notices])
 
     for notice in live:
         if notice.kind != ChaseKind.ESCALATION:
@@ -244,17 +348,16 @@ def chase_run(*, now: dt.datetime | None = None) -> ChaseResult:
     for kind, window in chase_windows(now).items():
         _claim(kind=kind, window=window, now=now)
 
-    organisation_ids = list(
-        ChaseNotice.objects.filter(sent_at__isnull=True)
-        .values_list("period__plan__organisation_id", flat=True)
-        .order_by()
-        .distinct()
-    )
+    notice_ids = _unsent_by_organisation()
+    organisations = Organisation.objects.in_bulk(list(notice_ids))
+    participant_emails = _participant_emails(list(notice_ids))
     mail_connection = get_connection()
-    for organisation_id in sorted(organisation_ids):
+    for organisation_id in sorted(notice_ids):
         try:
             _deliver_organisation(
-                organisation_id=organisation_id,
+                organisation=organisations[organisation_id],
+                notice_ids=notice_ids[organisation_id],
+                participant_emails=participant_emails.get(organisation_id, []),
                 now=now,
                 mail_connection=mail_connection,
                 result=result,
