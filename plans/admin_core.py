@@ -1,8 +1,9 @@
-"""Admin of organisations, users, plans, items and the evidence kept with plans.
+"""Admin of organisations, users and roles, with read-only views of plan data.
 
-A plan's state is shown read-only: it changes only through the lifecycle
-services, which audit every change. The audit trail and uploaded workbooks
-are evidence, so their admin pages allow no add, change or delete.
+The admin manages organisations, users and their roles. Plans, items, the
+audit trail and uploaded workbooks are shown but never added, changed or
+deleted here: plan data changes only through the participant pages and the
+lifecycle services, which check the plan's state and audit every change.
 """
 
 from django.contrib import admin
@@ -52,6 +53,26 @@ class WorkoffUserAdmin(UserAdmin):
         super().save_model(request, obj, form, change)
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Lists and shows records but never adds, changes or deletes them."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # The admin gives every CharField a text input, which cannot show a
+        # set of code bodies; the field's own check boxes can.
+        if isinstance(db_field, CodeBodiesField):
+            return db_field.formfield()
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ItemInline(admin.TabularInline):
     model = Item
     fields = ("reference", "defect_number", "severity", "defect_status", "defect_title")
@@ -65,7 +86,13 @@ class ItemInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(ReadOnlyAdmin):
+    """Plans, shown read-only.
+
+    A change of route, code bodies or any other field here would skip the
+    state checks and the audit trail of the plan services.
+    """
+
     list_display = (
         "id",
         "organisation",
@@ -86,56 +113,14 @@ class PlanAdmin(admin.ModelAdmin):
         "contact_name",
         "contact_email",
     )
-    readonly_fields = (
-        "state",
-        "version",
-        "review_round",
-        "code_bodies",
-        "created_by",
-        "created_at",
-        "updated_at",
-        "submitted_at",
-        "agreed_at",
-        "monitoring_started_at",
-        "closed_at",
-    )
-    autocomplete_fields = ("organisation",)
+    # The view page shows the form's fields; these two are not editable on
+    # the model, so they are listed here to appear too.
+    readonly_fields = ("state", "updated_at")
     inlines = (ItemInline,)
-
-    def get_readonly_fields(self, request, obj=None):
-        # Moving a plan to another organisation would show it to that
-        # organisation's users, and the kind decides the items' columns.
-        if obj is not None:
-            return ("kind", "organisation", *self.readonly_fields)
-        return self.readonly_fields
-
-    def has_delete_permission(self, request, obj=None):
-        # A plan, its audit trail and its workbooks are kept as evidence.
-        return False
 
     @admin.display(description="Code bodies", ordering="code_bodies")
     def code_bodies_text(self, plan):
         return "/".join(plan.code_bodies) or "-"
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Lists and shows records but never adds, changes or deletes them."""
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        # The admin gives every CharField a text input, which cannot show a
-        # set of code bodies; the field's own check boxes can.
-        if isinstance(db_field, CodeBodiesField):
-            return db_field.formfield()
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Item)

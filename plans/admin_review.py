@@ -26,9 +26,33 @@ from .review_selectors import (
     plans_for_review,
     with_review_rows,
 )
-from .services.lifecycle import PlanChanged, plan_decide
+from .services.lifecycle import plan_decide
+from .services.transitions import PlanConflict
 
 QUEUE_ROLES = frozenset({*REVIEWER_ROLES, UserRole.ADMIN})
+
+
+def flagged_by_decision(decisions, items) -> list[dict]:
+    """List the rule 7 and 8 flags of each decision that flagged an item, by item reference.
+
+    Ids of items removed since the decision are left out.
+    """
+    references = {item.pk: item.reference for item in items}
+    rows = []
+    for decision in decisions:
+        downstream = [references[pk] for pk in decision.downstream_item_ids if pk in references]
+        settlement = [
+            references[pk] for pk in decision.settlement_risk_item_ids if pk in references
+        ]
+        if downstream or settlement:
+            rows.append(
+                {
+                    "decision": decision,
+                    "downstream": downstream,
+                    "settlement_risk": settlement,
+                }
+            )
+    return rows
 
 
 def _eligibility(plan, *, as_of=None):
@@ -137,7 +161,8 @@ class PlanForReviewAdmin(admin.ModelAdmin):
         plan = get_object_or_404(self.get_queryset(request), pk=object_id)
         items = list(plan.items.all())
         parties = required_parties(route=plan.route, code_bodies=plan.code_bodies)
-        decisions = [d for d in plan.decisions.all() if d.review_round == plan.review_round]
+        all_decisions = list(plan.decisions.all())
+        decisions = [d for d in all_decisions if d.review_round == plan.review_round]
         decided_parties = {d.party for d in decisions}
         can_decide = (
             request.user.role in parties
@@ -164,7 +189,7 @@ class PlanForReviewAdmin(admin.ModelAdmin):
                         seen_state=data["seen_state"],
                         seen_round=data["seen_round"],
                     )
-                except PlanChanged as error:
+                except PlanConflict as error:
                     form.add_error(None, str(error))
                     status = 409
                 except ValidationError as error:
@@ -189,6 +214,12 @@ class PlanForReviewAdmin(admin.ModelAdmin):
                 for role in parties
             ],
             "form": form,
+            "flagged_this_round": flagged_by_decision(
+                [d for d in decisions if d.party != request.user.role], items
+            ),
+            "flagged_earlier": flagged_by_decision(
+                [d for d in all_decisions if d.review_round < plan.review_round], items
+            ),
             "can_decide": can_decide,
             "is_required_party": request.user.role in parties,
             "plan_url": reverse("plans:plan_detail", kwargs={"pk": plan.pk}),

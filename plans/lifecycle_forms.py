@@ -5,8 +5,10 @@ fields, so the service can tell a stale page from a current one.
 """
 
 from django import forms
+from django.utils import timezone
 
 from .models import Decision, PabOutcome
+from .services.lifecycle import pab_meeting_date_error
 
 
 class SeenStateForm(forms.Form):
@@ -81,6 +83,19 @@ class PabDecisionForm(SeenStateForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Required to refuse.",
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The browser's date picker then offers no future day. The service
+        # and clean_meeting_date enforce the same limit on the server.
+        self.fields["meeting_date"].widget.attrs["max"] = timezone.localdate().isoformat()
+
+    def clean_meeting_date(self):
+        meeting_date = self.cleaned_data["meeting_date"]
+        error = pab_meeting_date_error(meeting_date)
+        if error:
+            raise forms.ValidationError(error)
+        return meeting_date
 
     def clean(self):
         cleaned = super().clean()

@@ -85,6 +85,11 @@ class ReviewDecision(ImmutableRecord):
     party = models.CharField(max_length=16, choices=UserRole.choices)
     decision = models.CharField(max_length=16, choices=Decision.choices)
     comment = models.TextField(blank=True)
+    # Ids of the items this party flagged under rule 7 (downstream impact on
+    # other parties) and rule 8 (high-impact settlement risk). Every other
+    # item of the plan counts as judged and not flagged by this decision.
+    downstream_item_ids = models.JSONField(default=list, blank=True)
+    settlement_risk_item_ids = models.JSONField(default=list, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -4,11 +4,15 @@ Each service runs in one `transaction.atomic()` block: it locks the plan row
 with `plan_lock`, checks the state again under the lock, moves the state only
 through `plan_transition`, writes its records and audit entries, and queues
 its e-mails with `transaction.on_commit`. Two people acting on one plan at
-once therefore run one after the other, and the second gets PlanChanged.
+once therefore run one after the other, and the second gets PlanChanged (or
+ActionNotAllowed when it passed no `seen_state`).
 
 Errors: PermissionDenied when the actor's role may not act (403). PlanChanged
-when the plan is not in a state the action needs, or moved since the actor's
-page loaded (409 or a form error). ValidationError for invalid input, and
+when the state or review round differs from the one the actor's page showed
+(`seen_state`, `seen_round`), so the page is stale or someone acted first.
+ActionNotAllowed when the action is not possible in the state the actor saw,
+or in the current state when the caller gives no `seen_state`. Views return
+409 or a form error for both. ValidationError for invalid input, and
 SubmissionRefused when hard eligibility rules fail.
 """
 
@@ -35,7 +39,7 @@ from ..models import (
 from ..parties import needs_pab_approval, required_parties
 from ..permissions import is_participant
 from . import notifications
-from .transitions import PlanChanged, plan_lock, plan_transition
+from .transitions import ActionNotAllowed, PlanChanged, plan_lock, plan_transition
 from .versions import plan_snapshot
 
 logger = logging.getLogger(__name__)
@@ -109,6 +113,11 @@ def _check_seen(plan: Plan, seen_state: str | None, seen_round: int | None) -> N
         raise PlanChanged(plan, expected_state=seen_state)
 
 
+def _reset_judgements(*, plan: Plan) -> None:
+    """Mark rules 7 and 8 as awaiting review on every item, as a new review round starts."""
+    Item.objects.filter(plan=plan).update(has_downstream_impact=None, is_high_settlement_risk=None)
+
+
 def _check_participant(*, actor, plan: Plan) -> None:
     if not is_participant(actor) or actor.organisation_id != plan.organisation_id:
         raise PermissionDenied("Only participant users of the plan's organisation may do this.")
@@ -136,14 +145,15 @@ def plan_submit(
     "duplicate defect numbers" must pass, else SubmissionRefused. In one
     transaction: the transition (a new review round), the PlanVersion of
     `plan.version` and the audit entry. After commit: e-mails to the users of
-    every required party.
+    every required party. Rules 7 and 8 go back to awaiting review on every
+    item, because the new round's reviewers judge them afresh.
     """
     with transaction.atomic():
         plan = plan_lock(plan_id=plan_id)
         _check_participant(actor=actor, plan=plan)
         _check_seen(plan, seen_state, seen_round)
         if plan.state not in (S.DRAFT, S.RETURNED):
-            raise PlanChanged(plan)
+            raise ActionNotAllowed(plan, "only a draft or returned plan can be submitted")
 
         items = list(plan.items.order_by("position", "id"))
         result = plan_eligibility(plan=plan, items=items, as_of=as_of)
@@ -165,6 +175,7 @@ def plan_submit(
             action="plans.submitted",
             data={"version": version.number, "review_round": plan.review_round + 1},
         )
+        _reset_judgements(plan=plan)
         notifications.notify_submitted(plan=plan, version=version.number)
     return plan
 
@@ -189,7 +200,9 @@ def plan_withdraw(
         _check_participant(actor=actor, plan=plan)
         _check_seen(plan, seen_state, seen_round)
         if plan.state not in WITHDRAWABLE_STATES:
-            raise PlanChanged(plan)
+            raise ActionNotAllowed(
+                plan, "it can be withdrawn only while it is a draft, submitted or returned"
+            )
         was_submitted = plan.submitted_at is not None
         plan_transition(
             plan=plan, method="withdraw", actor=actor, action="plans.withdrawn", comment=comment
@@ -220,12 +233,12 @@ def _clean_decision(decision: str, comment: str) -> str:
     return comment
 
 
-def _apply_judgements(*, plan: Plan, decision: str, downstream_ids, settlement_ids) -> dict:
-    """Set rules 7 and 8 on every item of the plan; return the flagged references."""
+def _clean_flags(*, plan: Plan, decision: str, downstream_ids, settlement_ids):
+    """Check the item ids a reviewer flagged; return them with the plan's items by id."""
     items = {item.pk: item for item in Item.objects.filter(plan=plan)}
-    downstream = {int(pk) for pk in downstream_ids}
-    settlement = {int(pk) for pk in settlement_ids}
-    unknown = (downstream | settlement) - set(items)
+    downstream = sorted({int(pk) for pk in downstream_ids})
+    settlement = sorted({int(pk) for pk in settlement_ids})
+    unknown = set(downstream + settlement) - set(items)
     if unknown:
         raise ValidationError(
             {"items": f"Items {sorted(unknown)} are not items of plan {plan.pk}."}
@@ -237,17 +250,26 @@ def _apply_judgements(*, plan: Plan, decision: str, downstream_ids, settlement_i
                 "settlement risk cannot be agreed (rules 7 and 8). Request changes or reject it."
             }
         )
-    Item.objects.filter(plan=plan).update(
-        has_downstream_impact=False, is_high_settlement_risk=False
-    )
+    return items, downstream, settlement
+
+
+def _set_round_judgements(*, plan: Plan, round_decisions) -> None:
+    """Set rules 7 and 8 on every item from all the decisions of the current round.
+
+    An item is flagged (True) when any decision this round flagged it, and
+    not flagged (False) otherwise, because each decision judges every item.
+    With no decision this round the judgements stay None (awaiting review).
+    """
+    if not round_decisions:
+        return
+    downstream = {pk for entry in round_decisions for pk in entry.downstream_item_ids}
+    settlement = {pk for entry in round_decisions for pk in entry.settlement_risk_item_ids}
+    items = Item.objects.filter(plan=plan)
+    items.update(has_downstream_impact=False, is_high_settlement_risk=False)
     if downstream:
-        Item.objects.filter(pk__in=downstream).update(has_downstream_impact=True)
+        items.filter(pk__in=downstream).update(has_downstream_impact=True)
     if settlement:
-        Item.objects.filter(pk__in=settlement).update(is_high_settlement_risk=True)
-    return {
-        "downstream_items": sorted(items[pk].reference for pk in downstream),
-        "settlement_risk_items": sorted(items[pk].reference for pk in settlement),
-    }
+        items.filter(pk__in=settlement).update(is_high_settlement_risk=True)
 
 
 def _start_monitoring(*, plan: Plan, actor) -> None:
@@ -281,11 +303,12 @@ def plan_decide(
     returned, with every comment of the round) or reject (to rejected); the
     last two need a comment. The last required agreement moves the plan to
     agreed and, unless the BSC is impacted, straight on to monitoring.
-    The reviewer's judgements of rules 7 and 8 are set on every item, True
-    for the listed item ids and False for the others. A plan with a flagged
-    item cannot be agreed. One transaction holds the decision, the item
-    judgements, the transitions, the reporting schedule and the audit
-    entries; e-mails go after commit.
+    The decision stores the item ids flagged under rules 7 and 8, and each
+    item's judgements are then computed from every decision of the round
+    (see `_set_round_judgements`), so one party's decision never clears
+    another's flags. A plan with a flagged item cannot be agreed. One
+    transaction contains the decision, the item judgements, the transitions, the
+    reporting schedule and the audit entries; e-mails go after commit.
     """
     comment = _clean_decision(decision, comment)
     with transaction.atomic():
@@ -293,7 +316,7 @@ def plan_decide(
         party = _check_reviewer(actor=actor, plan=plan)
         _check_seen(plan, seen_state, seen_round)
         if plan.state != S.SUBMITTED:
-            raise PlanChanged(plan)
+            raise ActionNotAllowed(plan, "reviewers decide only on a submitted plan")
         earlier = list(
             ReviewDecision.objects.filter(plan=plan, review_round=plan.review_round)
             .select_related("actor")
@@ -303,7 +326,7 @@ def plan_decide(
             if previous.party == party:
                 raise PartyAlreadyDecided(plan, previous)
 
-        judgements = _apply_judgements(
+        items, downstream, settlement = _clean_flags(
             plan=plan,
             decision=decision,
             downstream_ids=downstream_item_ids,
@@ -319,12 +342,19 @@ def plan_decide(
                     party=party,
                     decision=decision,
                     comment=comment,
+                    downstream_item_ids=downstream,
+                    settlement_risk_item_ids=settlement,
                     actor=actor,
                 )
         except IntegrityError as error:
             # Only reachable by a writer that skipped the row lock.
             raise PlanChanged(plan) from error
         round_decisions = [*earlier, record]
+        _set_round_judgements(plan=plan, round_decisions=round_decisions)
+        judgements = {
+            "downstream_items": sorted(items[pk].reference for pk in downstream),
+            "settlement_risk_items": sorted(items[pk].reference for pk in settlement),
+        }
         _record_decision_outcome(
             plan=plan, actor=actor, record=record, round_decisions=round_decisions, data=judgements
         )
@@ -362,6 +392,7 @@ def _record_decision_outcome(*, plan, actor, record, round_decisions, data) -> N
             comment=record.comment,
             data=data,
         )
+        notifications.notify_review_outcome(plan=plan, decision=record)
         return
     if record.decision == Decision.REJECT:
         plan_transition(
@@ -372,6 +403,7 @@ def _record_decision_outcome(*, plan, actor, record, round_decisions, data) -> N
             comment=record.comment,
             data=data,
         )
+        notifications.notify_review_outcome(plan=plan, decision=record)
         return
 
     parties = required_parties(route=plan.route, code_bodies=plan.code_bodies)
@@ -397,10 +429,33 @@ def _record_decision_outcome(*, plan, actor, record, round_decisions, data) -> N
         comment=record.comment,
         data=data,
     )
+    notifications.notify_review_outcome(plan=plan, decision=record)
     if needs_pab_approval(code_bodies=plan.code_bodies):
         notifications.notify_awaiting_pab(plan=plan)
     else:
         _start_monitoring(plan=plan, actor=actor)
+
+
+def pab_meeting_date_error(meeting_date: date, *, agreed_at=None) -> str:
+    """Return why a PAB meeting date is invalid, or "" when it is valid.
+
+    A decision is recorded after its meeting, so the date may not be after
+    today, and the meeting decides on the agreed plan, so it may not be
+    before the day of `agreed_at` (when given).
+    """
+    today = timezone.localdate()
+    if meeting_date > today:
+        return (
+            f"The PAB meeting date {meeting_date:%d/%m/%Y} is in the future. Record the "
+            f"decision once the meeting has taken place (on or before {today:%d/%m/%Y})."
+        )
+    agreed_on = timezone.localdate(agreed_at) if agreed_at else None
+    if agreed_on and meeting_date < agreed_on:
+        return (
+            f"The PAB meeting date {meeting_date:%d/%m/%Y} is before the plan was agreed on "
+            f"{agreed_on:%d/%m/%Y}. Give the date of the meeting that decided on the agreed plan."
+        )
+    return ""
 
 
 def plan_pab_decide(
@@ -416,11 +471,13 @@ def plan_pab_decide(
 ) -> PabDecision:
     """Record the PAB's approval or refusal of an agreed plan that impacts the BSC.
 
-    Role: PAB member. State: agreed, with the BSC impacted. Approve moves the
-    plan to pab_approved and then to monitoring (with its reporting schedule)
-    in the same transaction. Refuse (comment required) sends it back to
-    submitted for a new review round. E-mails to the participant, and on a
-    refusal to the reviewers, go after commit.
+    Role: PAB member. State: agreed, with the BSC impacted. The meeting date
+    may be neither after today nor before the day the plan was agreed. Approve
+    moves the plan to pab_approved and then to monitoring (with its reporting
+    schedule) in the same transaction. Refuse (comment required) sends it back
+    to submitted for a new review round, with rules 7 and 8 awaiting review
+    again. E-mails to the participant, and on a refusal to the reviewers, go
+    after commit.
     """
     if not actor.is_authenticated or actor.role != UserRole.PAB:
         raise PermissionDenied("Only PAB members may approve or refuse a plan.")
@@ -431,12 +488,22 @@ def plan_pab_decide(
         raise ValidationError({"comment": "Say why: a comment is required to refuse a plan."})
     if meeting_date is None:
         raise ValidationError({"meeting_date": "Give the date of the PAB meeting."})
+    error = pab_meeting_date_error(meeting_date)
+    if error:
+        raise ValidationError({"meeting_date": error})
 
     with transaction.atomic():
         plan = plan_lock(plan_id=plan_id)
         _check_seen(plan, seen_state, seen_round)
-        if plan.state != S.AGREED or not needs_pab_approval(code_bodies=plan.code_bodies):
-            raise PlanChanged(plan)
+        if not needs_pab_approval(code_bodies=plan.code_bodies):
+            raise ActionNotAllowed(plan, "it does not impact the BSC, so it needs no PAB decision")
+        if plan.state != S.AGREED:
+            raise ActionNotAllowed(
+                plan, "the PAB decides only on a plan that every required party has agreed"
+            )
+        error = pab_meeting_date_error(meeting_date, agreed_at=plan.agreed_at)
+        if error:
+            raise ValidationError({"meeting_date": error})
         record = PabDecision.objects.create(
             plan=plan,
             review_round=plan.review_round,
@@ -471,6 +538,7 @@ def plan_pab_decide(
                 comment=comment,
                 data=data,
             )
+            _reset_judgements(plan=plan)
         notifications.notify_pab_decision(plan=plan, pab_decision=record)
     logger.info("plan PAB decision recorded plan_id=%s outcome=%s", plan.pk, outcome)
     return record

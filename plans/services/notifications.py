@@ -10,7 +10,7 @@ import logging
 from django.db import transaction
 from django.template.loader import render_to_string
 
-from ..choices import UserRole
+from ..choices import CodeBody, UserRole
 from ..models import User
 from ..parties import required_parties
 
@@ -104,6 +104,32 @@ def notify_decision(*, plan, decision, round_decisions) -> list[str]:
     )
 
 
+def notify_review_outcome(*, plan, decision) -> list[str]:
+    """E-mail the other required parties' reviewers that a plan is returned, rejected or agreed.
+
+    Call it after the transition, so `plan.state` is the outcome. The deciding
+    party's users are left out: their own decision caused the outcome.
+    """
+    parties = required_parties(route=plan.route, code_bodies=plan.code_bodies)
+    others = [party for party in parties if party != decision.party]
+    return _send(
+        plan=plan,
+        to=role_addresses(others),
+        template="review_outcome",
+        context={"decision": decision},
+    )
+
+
+def report_reviewer_role(plan) -> str:
+    """Return the role that reviews a plan's reports.
+
+    REC-led plans report to the REC Code Manager. Every other plan, DIP-led
+    ones included, reports to the Operational Support Managers, as in
+    `reporting.services.reports.report_route_for`.
+    """
+    return UserRole.RECCM if plan.lead_code_body == CodeBody.REC else UserRole.OSM
+
+
 def notify_awaiting_pab(*, plan) -> list[str]:
     """Tell the PAB members that an agreed plan impacting the BSC waits for them."""
     return _send(plan=plan, to=role_addresses([UserRole.PAB]), template="awaiting_pab", context={})
@@ -118,8 +144,16 @@ def notify_pab_decision(*, plan, pab_decision) -> list[str]:
 
 
 def notify_monitoring_started(*, plan) -> list[str]:
-    """Tell the participant that the plan is in monitoring and reports fall due."""
-    return _send(plan=plan, to=participant_addresses(plan), template="monitoring", context={})
+    """E-mail the participant that reports fall due, and their reviewers that reports will come."""
+    sent = _send(plan=plan, to=participant_addresses(plan), template="monitoring", context={})
+    role = report_reviewer_role(plan)
+    sent += _send(
+        plan=plan,
+        to=role_addresses([role]),
+        template="monitoring_reviewers",
+        context={"reviewer_label": UserRole(role).label},
+    )
+    return sent
 
 
 def notify_withdrawn(*, plan, actor) -> list[str]:

@@ -11,12 +11,20 @@ import logging
 from django.db import transaction
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
+from ..choices import PlanState
 from ..models import Plan, PlanEvent
 
 logger = logging.getLogger(__name__)
 
 
-class PlanChanged(Exception):
+class PlanConflict(Exception):
+    """The plan's state does not allow the action, so nothing was done.
+
+    Views return 409 with the exception's message for every subclass.
+    """
+
+
+class PlanChanged(PlanConflict):
     """The plan is no longer in the state the actor saw, so nothing was done.
 
     This is what the second of two people acting at once receives, and what a
@@ -31,6 +39,37 @@ class PlanChanged(Exception):
             f"The plan changed while you were working on it: it is now {now}. "
             "Reload the page to see its current state; your action was not applied."
         )
+
+
+class ActionNotAllowed(PlanConflict):
+    """The action is not possible in the plan's current state, which the actor saw.
+
+    `reason` states when the action is possible, such as "it can be withdrawn
+    only while it is a draft, submitted or returned".
+    """
+
+    def __init__(self, plan, reason: str):
+        self.plan = plan
+        self.reason = reason
+        super().__init__(f"This plan is {state_phrase(plan.state)}, and {reason}.")
+
+
+# Words that complete "This plan is ..." for states whose label reads badly there.
+_STATE_PHRASES = {
+    PlanState.DRAFT: "a draft",
+    PlanState.AGREED: "agreed by every required party",
+    PlanState.PAB_APPROVED: "approved by the PAB",
+    PlanState.MONITORING: "in monitoring",
+    PlanState.ESCALATED: "escalated",
+    PlanState.CLOSURE_REQUESTED: "waiting for a closure decision",
+}
+
+
+def state_phrase(state: str) -> str:
+    """Return the words that complete "This plan is ..." for a state value."""
+    if state in _STATE_PHRASES:
+        return _STATE_PHRASES[state]
+    return PlanState(state).label.lower()
 
 
 def plan_lock(*, plan_id: int) -> Plan:

@@ -1,5 +1,9 @@
 """The lifecycle panel of the plan page: submission, decisions, versions and timeline."""
 
+import datetime
+import functools
+import importlib
+
 from django import template
 
 from ..lifecycle_forms import SubmitForm, WithdrawForm
@@ -35,6 +39,8 @@ def state_label(value):
         return value or ""
 
 
+# Labels of the plans app's audit actions. The reporting and escalation apps
+# keep their own in `<app>/audit_labels.py`, merged in by `action_labels`.
 ACTION_LABELS = {
     "plans.submitted": "Submitted",
     "plans.withdrawn": "Withdrawn",
@@ -49,6 +55,10 @@ ACTION_LABELS = {
     "plans.item_added": "Item added",
     "plans.item_changed": "Item changed",
     "plans.item_removed": "Item removed",
+}
+
+# Used while an app's own label module is missing; the app's labels win.
+_FALLBACK_LABELS = {
     "escalation.raised": "Escalated",
     "escalation.hearing_set": "PAB hearing set",
     "escalation.presentation_uploaded": "Presentation uploaded",
@@ -58,11 +68,85 @@ ACTION_LABELS = {
     "reporting.report_submitted": "Report submitted",
 }
 
+LABEL_MODULES = ("reporting.audit_labels", "escalation.audit_labels")
+
+
+@functools.cache
+def action_labels() -> dict[str, str]:
+    """Return every known action code's label: the plans app's and each app's ACTION_LABELS."""
+    labels = {**_FALLBACK_LABELS, **ACTION_LABELS}
+    for name in LABEL_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as error:
+            # Only the label module itself may be missing; a broken import inside it is a bug.
+            if error.name != name:
+                raise
+            continue
+        labels.update(getattr(module, "ACTION_LABELS", {}))
+    return labels
+
+
+def readable_action(code: str) -> str:
+    """Turn an unknown code such as "reporting.report_queried" into "Report queried"."""
+    words = (code or "").rsplit(".", 1)[-1].replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
+
 
 @register.filter
 def action_label(value):
-    """Return the words for an audit action code; unknown codes show as they are."""
-    return ACTION_LABELS.get(value, value)
+    """Return the label of an audit action code, or a readable form of an unknown code."""
+    return action_labels().get(value) or readable_action(value)
+
+
+def _date_text(value) -> str:
+    """Format an ISO date text as dd/mm/yyyy; return other text unchanged."""
+    try:
+        return datetime.date.fromisoformat(str(value)).strftime("%d/%m/%Y")
+    except ValueError:
+        return str(value)
+
+
+def _references(value) -> str:
+    return ", ".join(str(reference) for reference in value)
+
+
+@register.filter
+def event_details(event) -> list[str]:
+    """Return short phrases for the key facts in an audit entry's data, in display order.
+
+    The decision's party and outcome, and the comment, are shown by the
+    template itself.
+    """
+    data = event.data or {}
+    details = []
+    item = data.get("item")
+    if not item and event.action.startswith("plans.item_"):
+        # Item entries name the item as "reference"; PAB entries use that key for the minute.
+        item = data.get("reference")
+    if item:
+        details.append(f"item {item}")
+    if data.get("revised_fix_date"):
+        details.append(f"revised fix date {_date_text(data['revised_fix_date'])}")
+    if event.action == "plans.submitted" and data.get("version"):
+        details.append(f"version {data['version']}, review round {data.get('review_round')}")
+    if data.get("downstream_items"):
+        details.append(f"downstream impact: {_references(data['downstream_items'])}")
+    if data.get("settlement_risk_items"):
+        details.append(f"high-impact settlement risk: {_references(data['settlement_risk_items'])}")
+    if data.get("meeting_date"):
+        meeting = f"PAB meeting {_date_text(data['meeting_date'])}"
+        if data.get("reference"):
+            meeting += f", {data['reference']}"
+        details.append(meeting)
+    if data.get("hearing_date"):
+        details.append(f"hearing {_date_text(data['hearing_date'])}")
+    if event.action == "plans.workbook_imported" and isinstance(data.get("items"), int):
+        count = data["items"]
+        details.append(f"{count} item{'' if count == 1 else 's'}")
+    if event.action == "plans.item_changed" and data.get("fields"):
+        details.append(f"changed {', '.join(data['fields'])}")
+    return details
 
 
 @register.filter

@@ -2,8 +2,9 @@
 
 Views parse the form, call one service and map its errors to responses. A
 plan the user may not see is 404 and a role that may not act is 403
-(PermissionDenied). A plan that moved since the page loaded is 409 with the
-plain message.
+(PermissionDenied). A plan that moved since the page loaded (PlanChanged), or
+an action its state does not allow (ActionNotAllowed), is 409 with the
+service's message.
 """
 
 from django.contrib import messages
@@ -19,18 +20,18 @@ from ..models import PlanVersion
 from ..permissions import plans_visible_to
 from ..review_selectors import plans_awaiting_pab
 from ..services.lifecycle import (
-    PlanChanged,
     SubmissionRefused,
     plan_eligibility,
     plan_pab_decide,
     plan_submit,
     plan_withdraw,
 )
+from ..services.transitions import PlanConflict
 from ..services.versions import version_changes
 
 
-def plan_changed_response(request, error: PlanChanged, *, back_url: str):
-    """Render the 409 page explaining that the plan moved since the page loaded."""
+def plan_changed_response(request, error: PlanConflict, *, back_url: str):
+    """Render the 409 page for a plan that moved since the page loaded or forbids the action."""
     return render(
         request,
         "plans/lifecycle/conflict.html",
@@ -64,7 +65,7 @@ def plan_submit_view(request, pk):
     except SubmissionRefused as error:
         messages.error(request, str(error))
         return redirect("plans:plan_detail", pk=plan.pk)
-    except PlanChanged as error:
+    except PlanConflict as error:
         return plan_changed_response(request, error, back_url=_detail_url(plan))
     messages.success(
         request, f"Version {plan.version} submitted for review (review round {plan.review_round})."
@@ -82,7 +83,7 @@ def plan_withdraw_view(request, pk):
         return redirect("plans:plan_detail", pk=plan.pk)
     try:
         plan_withdraw(plan_id=plan.pk, actor=request.user, **form.cleaned_data)
-    except PlanChanged as error:
+    except PlanConflict as error:
         return plan_changed_response(request, error, back_url=_detail_url(plan))
     messages.success(request, "The plan is withdrawn.")
     return redirect("plans:plan_detail", pk=plan.pk)
@@ -93,42 +94,55 @@ def _check_pab(user) -> None:
         raise PermissionDenied("Only PAB members use the PAB page.")
 
 
-@login_required
-def pab_queue(request):
-    """List agreed plans impacting the BSC that wait for the PAB, each with a decision form."""
-    _check_pab(request.user)
-    plans = list(plans_awaiting_pab())
-    rows = [
-        {
-            "plan": plan,
-            "eligibility": plan_eligibility(plan=plan, items=plan.items.all()),
-            "form": PabDecisionForm.for_plan(plan, prefix=f"plan{plan.pk}"),
-        }
-        for plan in plans
-    ]
+def _pab_queue_response(request, *, bound_form=None, status=200):
+    """Render the PAB page; `bound_form` replaces its plan's empty form to show its errors."""
+    rows = []
+    bound_form_placed = False
+    for plan in plans_awaiting_pab():
+        form = PabDecisionForm.for_plan(plan, prefix=f"plan{plan.pk}")
+        if bound_form is not None and bound_form.prefix == form.prefix:
+            form, bound_form_placed = bound_form, True
+        rows.append(
+            {
+                "plan": plan,
+                "eligibility": plan_eligibility(plan=plan, items=plan.items.all()),
+                "form": form,
+            }
+        )
+    if bound_form is not None and not bound_form_placed:
+        # The plan left the list meanwhile, so its form has no row to show it.
+        messages.error(request, _form_error_text(bound_form))
     return render(
         request,
         "plans/lifecycle/pab_queue.html",
         {"rows": rows, "can_decide": request.user.role == UserRole.PAB},
+        status=status,
     )
+
+
+@login_required
+def pab_queue(request):
+    """List agreed plans impacting the BSC that wait for the PAB, each with a decision form."""
+    _check_pab(request.user)
+    return _pab_queue_response(request)
 
 
 @login_required
 @require_http_methods(["POST"])
 def pab_decide_view(request, pk):
+    """Record a PAB decision; invalid input shows the PAB page again with the form's errors."""
     _check_pab(request.user)
     plan = _visible_plan(request, pk)
     form = PabDecisionForm(request.POST, prefix=f"plan{plan.pk}")
     if not form.is_valid():
-        messages.error(request, f"Plan #{plan.pk}: {_form_error_text(form)}")
-        return redirect("plans:pab_queue")
+        return _pab_queue_response(request, bound_form=form, status=400)
     try:
         record = plan_pab_decide(plan_id=plan.pk, actor=request.user, **form.cleaned_data)
-    except PlanChanged as error:
+    except PlanConflict as error:
         return plan_changed_response(request, error, back_url=reverse("plans:pab_queue"))
     except ValidationError as error:
-        messages.error(request, f"Plan #{plan.pk}: {' '.join(error.messages)}")
-        return redirect("plans:pab_queue")
+        form.add_error(None, error)
+        return _pab_queue_response(request, bound_form=form, status=400)
     messages.success(request, f"Plan #{plan.pk}: {record.get_outcome_display().lower()} recorded.")
     return redirect("plans:pab_queue")
 

@@ -78,7 +78,7 @@ def test_sit_plan_from_upload_to_monitoring(page, live_server, clock):
     page.goto("/pab/")
     card = page.locator(f'[data-testid="pab-plan"][data-plan-id="{plan_id}"]')
     card.locator('input[value="approve"]').check()
-    card.locator('input[type="date"]').fill("2027-01-28")
+    card.locator('input[type="date"]').fill("2027-01-11")
     card.locator('input[name$="-reference"]').fill("PAB 301/07")
     card.locator('[data-testid="pab-decide"]').click()
     page.wait_for_load_state("load")

@@ -22,7 +22,9 @@ from plans.services.lifecycle import plan_decide, plan_pab_decide, plan_submit
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 SUBMISSION_MOMENT = datetime.datetime(2027, 1, 11, 9, 30, tzinfo=datetime.UTC)
-PAB_MEETING = datetime.date(2027, 1, 28)
+# The PAB meets on the day the scenarios' plans are agreed: a meeting date may
+# be neither in the future nor before the agreement.
+PAB_MEETING = datetime.date(2027, 1, 11)
 
 SAMPLES = {
     "NWEL": "sit_supplier_plan.xlsx",

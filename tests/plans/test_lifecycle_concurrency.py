@@ -93,13 +93,17 @@ def test_two_elexon_reviewers_agree_and_request_changes(users):
     assert moved == 1
 
     # One set of e-mails, for the winning decision only: the participant's
-    # contact and user, plus the PAB when the plan was agreed.
-    expected_mails = 3 if winner.decision == "agree" else 2
+    # contact and user, the three other parties' reviewers, plus the PAB when
+    # the plan was agreed.
+    expected_mails = 6 if winner.decision == "agree" else 5
     assert len(mail.outbox) == expected_mails
     winning_words = "agreed" if winner.decision == "agree" else "requested changes"
-    decision_mails = [m for m in mail.outbox if "Elexon" in m.subject]
+    participant_addresses = {plan.contact_email, "participant@example.org"}
+    decision_mails = [m for m in mail.outbox if set(m.to) <= participant_addresses]
     assert len(decision_mails) == 2
     assert all(winning_words in message.subject for message in decision_mails)
+    reviewer_mails = sorted(a for m in mail.outbox if "(Elexon" in m.subject for a in m.to)
+    assert reviewer_mails == ["dip@example.org", "mhhsp@example.org", "reccm@example.org"]
 
 
 def test_last_two_sign_offs_together(users):
@@ -132,9 +136,10 @@ def test_two_pab_approvals_together(users):
     with mock.patch.object(
         reporting_services, "schedule_start", side_effect=real_schedule_start
     ) as schedule_start:
+        # Both pages showed the agreed plan of round 1, as the PAB page does.
         results = run_together(
-            lambda: pab_approve(plan, users["pab"]),
-            lambda: pab_approve(plan, pab_2),
+            lambda: pab_approve(plan, users["pab"], seen_state="agreed", seen_round=1),
+            lambda: pab_approve(plan, pab_2, seen_state="agreed", seen_round=1),
         )
 
     winners = [result for result in results if isinstance(result, PabDecision)]
@@ -150,8 +155,12 @@ def test_two_pab_approvals_together(users):
     assert PabDecision.objects.filter(plan=plan).count() == 1
     assert schedule_start.call_count == 1
     # The participant's contact and user, once for the PAB decision and once
-    # for the start of monitoring.
-    assert len(mail.outbox) == 4
+    # for the start of monitoring, and the OSM, who receives the BSC-led
+    # plan's reports.
+    assert len(mail.outbox) == 5
+    assert sorted(a for m in mail.outbox if "reports will come" in m.subject for a in m.to) == [
+        "osm@example.org"
+    ]
 
 
 def test_stale_agree_after_return_is_refused(users):

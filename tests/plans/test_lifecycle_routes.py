@@ -8,13 +8,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from plans.choices import PlanKind, Route
 from plans.models import Item, PabDecision, Plan, PlanEvent, PlanVersion, ReviewDecision
 from plans.services.lifecycle import (
+    ActionNotAllowed,
     PartyAlreadyDecided,
-    PlanChanged,
     plan_pab_decide,
     plan_withdraw,
 )
 from tests.plans.lifecycle_support import *  # noqa: F403 - the clock and users fixtures
-from tests.plans.lifecycle_support import agree_all, decide, import_sample, pab_approve, submit
+from tests.plans.lifecycle_support import (
+    PAB_MEETING,
+    agree_all,
+    decide,
+    import_sample,
+    pab_approve,
+    submit,
+)
 from tests.plans.view_fixtures import item_values
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +70,7 @@ def test_sit_plan_needs_four_agreements_then_pab(users):
     assert plan.state == "monitoring"
     assert plan.monitoring_started_at is not None
     assert record.reference == "PAB 301/07"
-    assert record.meeting_date == datetime.date(2027, 1, 28)
+    assert record.meeting_date == datetime.date(2027, 1, 11)
     assert actions(plan)[1:] == [
         ("plans.submitted", "draft", "submitted"),
         ("plans.decision_recorded", "submitted", "submitted"),
@@ -149,7 +156,7 @@ def test_request_changes_returns_with_every_comment(users):
             "comment": "NWEL-WOP-003 needs a firmer fix date.",
         },
     ]
-    with pytest.raises(PlanChanged):
+    with pytest.raises(ActionNotAllowed):
         decide(plan, users["reccm"])
 
 
@@ -177,9 +184,9 @@ def test_rejection_is_final(users):
     plan = Plan.objects.get(pk=plan.pk)
     assert plan.state == "rejected"
     assert actions(plan)[-1] == ("plans.rejected", "submitted", "rejected")
-    with pytest.raises(PlanChanged):
+    with pytest.raises(ActionNotAllowed):
         submit(plan, users["participant3"])
-    with pytest.raises(PlanChanged):
+    with pytest.raises(ActionNotAllowed):
         plan_withdraw(plan_id=plan.pk, actor=users["participant3"])
 
 
@@ -198,7 +205,7 @@ def test_withdrawal_before_agreement(users):
         users["participant"],
     )
     assert event.comment == "Defects fixed early."
-    with pytest.raises(PlanChanged):
+    with pytest.raises(ActionNotAllowed):
         decide(plan, users["elexon"])
 
 
@@ -206,7 +213,7 @@ def test_withdrawal_refused_after_agreement(users):
     plan = import_sample("NWEL")
     submit(plan, users["participant"])
     agree_all(plan, users, ["mhhsp", "elexon", "reccm", "dip"])
-    with pytest.raises(PlanChanged):
+    with pytest.raises(ActionNotAllowed):
         plan_withdraw(plan_id=plan.pk, actor=users["participant"])
     assert Plan.objects.get(pk=plan.pk).state == "agreed"
 
@@ -219,7 +226,7 @@ def test_pab_refusal_starts_new_review_round(users):
         plan_id=plan.pk,
         actor=users["pab"],
         outcome="refuse",
-        meeting_date=datetime.date(2027, 1, 28),
+        meeting_date=PAB_MEETING,
         comment="Fix dates after migration start need a contingency.",
     )
     plan = Plan.objects.get(pk=plan.pk)
@@ -287,7 +294,7 @@ def test_agree_with_a_flagged_item_is_refused(users):
 def test_pab_refuses_plans_not_agreed_or_not_bsc(users):
     plan = import_sample("NWEL")
     submit(plan, users["participant"])
-    with pytest.raises(PlanChanged):
+    with pytest.raises(ActionNotAllowed):
         pab_approve(plan, users["pab"])
     with pytest.raises(PermissionDenied):
         pab_approve(plan, users["elexon"])

@@ -1,13 +1,17 @@
 """The PAB page: the list of agreed BSC plans and the decision form."""
 
+import datetime
+
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from plans.choices import PlanKind, Route
 from plans.models import PabDecision, Plan
+from plans.services.lifecycle import plan_pab_decide
 from tests.plans.lifecycle_support import *  # noqa: F403 - the clock and users fixtures
 from tests.plans.lifecycle_support import decide, import_sample, pab_approve, submit
 from tests.plans.test_lifecycle_routes import make_draft
@@ -41,7 +45,7 @@ def pab_form(plan, **overrides):
         "seen_state": "agreed",
         "seen_round": plan.review_round,
         "outcome": "approve",
-        "meeting_date": "2027-01-28",
+        "meeting_date": "2027-01-11",
         "reference": "PAB 301/07",
         "comment": "",
         **overrides,
@@ -77,7 +81,7 @@ def test_pab_approval_moves_plan_to_monitoring(client, users, django_capture_on_
     assert (record.outcome, record.reference, str(record.meeting_date)) == (
         "approve",
         "PAB 301/07",
-        "2027-01-28",
+        "2027-01-11",
     )
     assert any("PAB approved" in message.subject for message in mail.outbox)
 
@@ -121,3 +125,67 @@ def test_pab_page_query_count_does_not_grow(client, users):
     with CaptureQueriesContext(connection) as large:
         assert len(client.get(PAB_URL).context["rows"]) == 7
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_pab_meeting_in_future_is_a_form_error(client, users):
+    plan = agreed_plans(users, 1)[0]
+    client.force_login(users["pab"])
+
+    response = client.post(
+        reverse("plans:pab_decide", args=[plan.pk]), pab_form(plan, meeting_date="2027-01-12")
+    )
+
+    assert response.status_code == 400
+    form = next(row["form"] for row in response.context["rows"] if row["plan"].pk == plan.pk)
+    assert form.errors["meeting_date"] == [
+        "The PAB meeting date 12/01/2027 is in the future. Record the decision once the "
+        "meeting has taken place (on or before 11/01/2027)."
+    ]
+    assert 'data-testid="pab-error-meeting-date"' in response.content.decode()
+    assert not PabDecision.objects.filter(plan=plan).exists()
+    assert Plan.objects.get(pk=plan.pk).state == "agreed"
+
+
+def test_pab_meeting_before_agreement_is_a_form_error(client, users):
+    plan = agreed_plans(users, 1)[0]
+    client.force_login(users["pab"])
+
+    response = client.post(
+        reverse("plans:pab_decide", args=[plan.pk]), pab_form(plan, meeting_date="2027-01-10")
+    )
+
+    assert response.status_code == 400
+    form = next(row["form"] for row in response.context["rows"] if row["plan"].pk == plan.pk)
+    assert form.errors["meeting_date"] == [
+        "The PAB meeting date 10/01/2027 is before the plan was agreed on 11/01/2027. Give "
+        "the date of the meeting that decided on the agreed plan."
+    ]
+    assert not PabDecision.objects.filter(plan=plan).exists()
+    assert Plan.objects.get(pk=plan.pk).state == "agreed"
+
+
+@pytest.mark.parametrize("outcome", ["approve", "refuse"])
+def test_pab_service_refuses_future_meeting(users, outcome):
+    plan = agreed_plans(users, 1)[0]
+
+    with pytest.raises(ValidationError) as raised:
+        plan_pab_decide(
+            plan_id=plan.pk,
+            actor=users["pab"],
+            outcome=outcome,
+            meeting_date=datetime.date(2027, 2, 1),
+            comment="Refused for the test.",
+        )
+
+    assert list(raised.value.message_dict) == ["meeting_date"]
+    assert not PabDecision.objects.filter(plan=plan).exists()
+    assert Plan.objects.get(pk=plan.pk).state == "agreed"
+
+
+def test_pab_date_input_offers_no_future_day(client, users):
+    agreed_plans(users, 1)
+    client.force_login(users["pab"])
+
+    content = client.get(PAB_URL).content.decode()
+
+    assert 'max="2027-01-11"' in content

@@ -1,0 +1,47 @@
+"""The navigation bar shows the review queue only to roles that have one."""
+
+import pytest
+from django.urls import reverse
+
+from tests.plans.lifecycle_support import *  # noqa: F403 - the clock and users fixtures
+
+pytestmark = pytest.mark.django_db
+
+QUEUE_LINK = 'data-testid="nav-review-queue"'
+
+
+def nav_of(client, user):
+    client.force_login(user)
+    response = client.get(reverse("plans:plan_list"))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.mark.parametrize("username", ["mhhsp", "elexon", "reccm", "dip", "qsp", "admin"])
+def test_review_queue_link_for_reviewers(client, users, username):
+    content = nav_of(client, users[username])
+
+    assert QUEUE_LINK in content
+    assert f'href="{reverse("admin:plans_planforreview_changelist")}"' in content
+
+
+@pytest.mark.parametrize("username", ["participant", "pab", "osm", "recpab"])
+def test_review_queue_link_hidden_from_other_roles(client, users, username):
+    content = nav_of(client, users[username])
+
+    assert QUEUE_LINK not in content
+    assert "Review queue" not in content
+
+
+@pytest.mark.parametrize(
+    ("username", "testid"),
+    [
+        ("pab", "nav-pab"),
+        ("pab", "nav-escalations"),
+        ("osm", "nav-report-queue"),
+        ("reccm", "nav-report-queue"),
+        ("participant", "nav-reports"),
+    ],
+)
+def test_other_links_kept(client, users, username, testid):
+    assert f'data-testid="{testid}"' in nav_of(client, users[username])
