@@ -1,4 +1,4 @@
-"""Raising escalations and working them through the PAB.
+"""Raising escalations and working them through the BSC PAB or the REC PAB.
 
 Every step locks the plan with plan_lock, so two people acting on the same
 escalation at once run one after the other and the second gets
@@ -6,11 +6,19 @@ EscalationChanged. Steps that change the plan's state go through
 plan_transition; the others write a PlanEvent with the plan's state
 unchanged, so the plan's audit trail contains every step. E-mails are queued to
 send after the commit.
+
+Roles: on the BSC path a BSC PAB member (or Elexon) sets the hearing and a BSC
+PAB member records the outcome and, after a referral, the compliance finding.
+On the REC path the REC Code Manager refers the escalation to the REC PAB,
+whose members record the outcome and the compliance finding.
 """
 
+import datetime as dt
 import logging
+from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -24,18 +32,21 @@ from plans.services.notifications import (
 from plans.services.transitions import PlanChanged, plan_lock, plan_transition
 
 from .models import (
-    OPEN_STATUSES,
+    ACTIVE_STATUSES,
     Escalation,
     EscalationPath,
     EscalationReason,
     EscalationStatus,
     Hearing,
     HearingOutcome,
+    Presentation,
+    TriggerKind,
+    file_sha256,
 )
 
 logger = logging.getLogger(__name__)
 
-# Who may raise an escalation by hand, and who is e-mailed about each step, per path.
+# Roles that may raise an escalation by hand, and reviewer roles e-mailed about each step, per path.
 RAISERS = {
     EscalationPath.BSC: frozenset({UserRole.OSM, UserRole.ELEXON}),
     EscalationPath.REC: frozenset({UserRole.RECCM}),
@@ -44,6 +55,9 @@ REVIEWERS = {
     EscalationPath.BSC: (UserRole.OSM, UserRole.ELEXON),
     EscalationPath.REC: (UserRole.RECCM,),
 }
+# The board that hears each path's escalations and records their outcomes.
+BOARD_ROLE = {EscalationPath.BSC: UserRole.PAB, EscalationPath.REC: UserRole.REC_PAB}
+# Roles that may set a BSC PAB hearing.
 HEARING_SETTERS = frozenset({UserRole.PAB, UserRole.ELEXON})
 
 
@@ -59,6 +73,14 @@ class EscalationChanged(Exception):
         )
 
 
+@dataclass(frozen=True)
+class WorkaroundEscalation:
+    """The escalation a failed workaround led to: raised now, or an active one it joined."""
+
+    escalation: Escalation
+    raised: bool
+
+
 def escalation_path_for(plan) -> str:
     """Return the path of a plan's escalations: REC for REC-led plans, else BSC.
 
@@ -66,6 +88,11 @@ def escalation_path_for(plan) -> str:
     BSC path, as do plans that name no lead code body.
     """
     return EscalationPath.REC if plan.lead_code_body == CodeBody.REC else EscalationPath.BSC
+
+
+def escalation_active_for(plan) -> Escalation | None:
+    """Return the escalation that keeps `plan` escalated, if any (at most one exists)."""
+    return Escalation.objects.filter(plan=plan, status__in=ACTIVE_STATUSES).first()
 
 
 def _notify(*, escalation, template: str, to, extra=None) -> None:
@@ -78,12 +105,24 @@ def _notify(*, escalation, template: str, to, extra=None) -> None:
     )
 
 
+def _board_addresses(escalation) -> list[str]:
+    return role_addresses([BOARD_ROLE[escalation.path]])
+
+
 def _everyone(escalation) -> list[str]:
     return (
         participant_addresses(escalation.plan)
         + role_addresses(REVIEWERS[escalation.path])
-        + role_addresses([UserRole.PAB])
+        + _board_addresses(escalation)
     )
+
+
+def _check_board(*, actor, escalation, doing: str) -> None:
+    role = BOARD_ROLE[escalation.path]
+    if actor.role != role:
+        raise PermissionDenied(
+            f"Only a {UserRole(role).label} may {doing} on a {escalation.path}-path escalation."
+        )
 
 
 def _record_step(*, plan, action: str, actor, comment: str = "", data=None) -> PlanEvent:
@@ -99,19 +138,15 @@ def _record_step(*, plan, action: str, actor, comment: str = "", data=None) -> P
     )
 
 
-def _raise_locked(*, plan, reason, actor, periods=(), reports=(), comment="") -> Escalation | None:
-    """Escalate a locked plan in monitoring, or attach the evidence to its open escalation.
+def _raise_locked(
+    *, plan, reason, actor, periods=(), reports=(), comment="", trigger=None
+) -> Escalation:
+    """Escalate a locked plan in monitoring; raise PlanChanged for any other state.
 
-    Returns the new escalation, or None when the plan was not in monitoring.
+    `actor` is None when the system raises it, and `trigger` then records why.
     """
-    if plan.state != PlanState.MONITORING:
-        open_escalation = Escalation.objects.filter(plan=plan, status__in=OPEN_STATUSES).first()
-        if open_escalation is not None:
-            open_escalation.periods.add(*periods)
-            open_escalation.reports.add(*reports)
-        return None
-
     path = escalation_path_for(plan)
+    trigger = trigger or {}
     plan_transition(
         plan=plan,
         method="escalate",
@@ -121,12 +156,14 @@ def _raise_locked(*, plan, reason, actor, periods=(), reports=(), comment="") ->
         data={
             "reason": reason,
             "path": path,
+            "raised_by": "system" if actor is None else actor.username,
+            "trigger": trigger,
             "period_ids": [p.pk for p in periods],
             "report_ids": [r.pk for r in reports],
         },
     )
     escalation = Escalation.objects.create(
-        plan=plan, reason=reason, path=path, raised_by=actor, comment=comment
+        plan=plan, reason=reason, path=path, raised_by=actor, comment=comment, trigger=trigger
     )
     escalation.periods.add(*periods)
     escalation.reports.add(*reports)
@@ -141,33 +178,114 @@ def _raise_locked(*, plan, reason, actor, periods=(), reports=(), comment="") ->
     return escalation
 
 
+def _grace_deadline(due_at: dt.datetime) -> dt.datetime:
+    """Return when the grace period after `due_at` ends: the same local time, N local days on."""
+    from reporting.schedule import local_date, local_moment, report_zone
+
+    local_due = due_at.astimezone(report_zone())
+    day = local_date(due_at) + dt.timedelta(days=settings.WORKOFF_REPORT_GRACE_DAYS)
+    return local_moment(day, local_due.time())
+
+
 def escalation_raise_for_no_engagement(*, plan_id: int, periods, now) -> Escalation | None:
     """Escalate a plan whose periods passed their grace period without a report.
 
-    Called by the chase job (no actor) inside its delivery transaction.
-    Returns None when the plan is no longer in monitoring; an open escalation
-    then gains the periods.
+    Called by the chase job (no actor) inside its delivery transaction; the
+    escalation is raised by the system, with the earliest period as its
+    trigger. Returns None when the plan is no longer in monitoring: its
+    active escalation, if any, then gains the periods, with an audit entry.
     """
+    periods = sorted(periods, key=lambda period: (period.due_at, period.pk))
+    if not periods:
+        return None
     with transaction.atomic():
         plan = plan_lock(plan_id=plan_id)
+        if plan.state != PlanState.MONITORING:
+            active = escalation_active_for(plan)
+            if active is not None and periods:
+                active.periods.add(*periods)
+                _record_step(
+                    plan=plan,
+                    action="escalation.periods_added",
+                    actor=None,
+                    data={
+                        "escalation_id": active.pk,
+                        "period_ids": [p.pk for p in periods],
+                        "period_sequences": [p.sequence for p in periods],
+                    },
+                )
+            return None
+        first = periods[0]
+        trigger = {
+            "kind": TriggerKind.REPORT_MISSING,
+            "period_id": first.pk,
+            "period_sequence": first.sequence,
+            "due_at": first.due_at.isoformat(),
+            "deadline": _grace_deadline(first.due_at).isoformat(),
+        }
         return _raise_locked(
-            plan=plan, reason=EscalationReason.NO_ENGAGEMENT, actor=None, periods=periods
+            plan=plan,
+            reason=EscalationReason.NO_ENGAGEMENT,
+            actor=None,
+            periods=periods,
+            trigger=trigger,
         )
 
 
-def escalation_raise_for_workaround_failure(*, plan, report, actor) -> Escalation | None:
+def escalation_raise_for_workaround_failure(
+    *, plan, report, item_references
+) -> WorkaroundEscalation | None:
     """Escalate a plan whose report states that a workaround no longer mitigates.
 
     Runs inside the report's transaction, on the plan the caller has locked.
+    A plan in monitoring is escalated by the system, with the report as the
+    trigger. A plan already escalated keeps its active escalation, which
+    gains the report (audited, and the board of its path is e-mailed).
+    Returns None when the plan has no active escalation and is not in
+    monitoring, so nothing was escalated.
     """
-    return _raise_locked(
+    if plan.state != PlanState.MONITORING:
+        active = escalation_active_for(plan)
+        if active is None:
+            return None
+        active.reports.add(report)
+        active.periods.add(report.period)
+        _record_step(
+            plan=plan,
+            action="escalation.report_added",
+            actor=None,
+            data={
+                "escalation_id": active.pk,
+                "report_id": report.pk,
+                "period_sequence": report.period.sequence,
+                "item_references": list(item_references),
+            },
+        )
+        _notify(
+            escalation=active,
+            template="report_added",
+            to=_board_addresses(active),
+            extra={"report": report, "item_references": list(item_references)},
+        )
+        logger.info("escalation gained report escalation_id=%s report_id=%s", active.pk, report.pk)
+        return WorkaroundEscalation(escalation=active, raised=False)
+
+    trigger = {
+        "kind": TriggerKind.WORKAROUND_FAILURE,
+        "report_id": report.pk,
+        "period_sequence": report.period.sequence,
+        "item_references": list(item_references),
+    }
+    escalation = _raise_locked(
         plan=plan,
         reason=EscalationReason.WORKAROUND_FAILURE,
-        actor=actor,
+        actor=None,
         periods=[report.period],
         reports=[report],
         comment="A report states that a workaround no longer fully mitigates the defect.",
+        trigger=trigger,
     )
+    return WorkaroundEscalation(escalation=escalation, raised=True)
 
 
 def escalation_raise_manual(*, plan_id: int, actor, comment: str) -> Escalation:
@@ -198,64 +316,104 @@ def _lock_escalation(*, escalation_id: int, expected_statuses) -> Escalation:
     return escalation
 
 
-def escalation_set_hearing(*, escalation_id: int, actor, hearing_date, comment: str = ""):
-    """Set the BSC PAB hearing of an escalation on the BSC path (a PAB member or Elexon)."""
-    if actor.role not in HEARING_SETTERS:
-        raise PermissionDenied("Only a PAB member or Elexon may set a PAB hearing.")
+def check_hearing_date(hearing_date) -> None:
+    """Raise ValidationError when a hearing date is before today (local date)."""
+    today = timezone.localdate()
+    if hearing_date < today:
+        raise ValidationError(
+            {
+                "hearing_date": f"The hearing date {hearing_date:%d/%m/%Y} is in the past; "
+                f"give today ({today:%d/%m/%Y}) or a later date."
+            }
+        )
+
+
+def check_outcome_date(hearing) -> None:
+    """Raise ValidationError when today (local date) is before the hearing date."""
+    today = timezone.localdate()
+    if today < hearing.hearing_date:
+        raise ValidationError(
+            f"The hearing is on {hearing.hearing_date:%d/%m/%Y}; its outcome can be recorded "
+            "from that day on."
+        )
+
+
+def _create_hearing(*, escalation_id, actor, hearing_date, comment, path, status, action):
+    check_hearing_date(hearing_date)
     with transaction.atomic():
         escalation = _lock_escalation(
             escalation_id=escalation_id, expected_statuses=[EscalationStatus.RAISED]
         )
-        if escalation.path != EscalationPath.BSC:
-            raise PermissionDenied(
-                "A REC-path escalation goes to the REC PAB through the REC Code Manager."
-            )
-        hearing = Hearing.objects.create(
-            escalation=escalation, hearing_date=hearing_date, set_by=actor
-        )
-        escalation.status = EscalationStatus.HEARING_SET
-        escalation.save(update_fields=["status"])
-        _record_step(
-            plan=escalation.plan,
-            action="escalation.hearing_set",
-            actor=actor,
-            comment=comment,
-            data={"escalation_id": escalation.pk, "hearing_date": hearing_date.isoformat()},
-        )
-        _notify(escalation=escalation, template="hearing_set", to=_everyone(escalation))
-    logger.info("escalation hearing set escalation_id=%s actor_id=%s", escalation.pk, actor.pk)
-    return hearing
-
-
-def escalation_refer_to_rec_pab(*, escalation_id: int, actor, hearing_date, comment: str = ""):
-    """Refer a REC-path escalation to the REC PAB, on a meeting date (the REC Code Manager)."""
-    if actor.role != UserRole.RECCM:
-        raise PermissionDenied("Only the REC Code Manager may refer an escalation to the REC PAB.")
-    with transaction.atomic():
-        escalation = _lock_escalation(
-            escalation_id=escalation_id, expected_statuses=[EscalationStatus.RAISED]
-        )
-        if escalation.path != EscalationPath.REC:
+        if escalation.path != path:
+            if path == EscalationPath.BSC:
+                raise PermissionDenied(
+                    "A REC-path escalation goes to the REC PAB through the REC Code Manager."
+                )
             raise PermissionDenied("A BSC-path escalation is heard by the BSC PAB.")
         hearing = Hearing.objects.create(
             escalation=escalation, hearing_date=hearing_date, set_by=actor
         )
-        escalation.status = EscalationStatus.WITH_REC_PAB
+        escalation.status = status
         escalation.save(update_fields=["status"])
         _record_step(
             plan=escalation.plan,
-            action="escalation.referred_to_rec_pab",
+            action=action,
             actor=actor,
             comment=comment,
             data={"escalation_id": escalation.pk, "hearing_date": hearing_date.isoformat()},
         )
         _notify(escalation=escalation, template="hearing_set", to=_everyone(escalation))
-    logger.info("escalation sent to REC PAB escalation_id=%s actor_id=%s", escalation.pk, actor.pk)
+    logger.info(
+        "escalation hearing set escalation_id=%s status=%s actor_id=%s",
+        escalation.pk,
+        status,
+        actor.pk,
+    )
     return hearing
 
 
-def escalation_upload_presentation(*, escalation_id: int, actor, upload) -> Hearing:
-    """Store the participant's presentation for a BSC PAB hearing, replacing an earlier one."""
+def escalation_set_hearing(*, escalation_id: int, actor, hearing_date, comment: str = ""):
+    """Set the BSC PAB hearing of a BSC-path escalation (a BSC PAB member or Elexon).
+
+    Raises ValidationError for a hearing date before today.
+    """
+    if actor.role not in HEARING_SETTERS:
+        raise PermissionDenied("Only a BSC PAB member or Elexon may set a PAB hearing.")
+    return _create_hearing(
+        escalation_id=escalation_id,
+        actor=actor,
+        hearing_date=hearing_date,
+        comment=comment,
+        path=EscalationPath.BSC,
+        status=EscalationStatus.HEARING_SET,
+        action="escalation.hearing_set",
+    )
+
+
+def escalation_refer_to_rec_pab(*, escalation_id: int, actor, hearing_date, comment: str = ""):
+    """Refer a REC-path escalation to the REC PAB, on a meeting date (the REC Code Manager).
+
+    Raises ValidationError for a meeting date before today.
+    """
+    if actor.role != UserRole.RECCM:
+        raise PermissionDenied("Only the REC Code Manager may refer an escalation to the REC PAB.")
+    return _create_hearing(
+        escalation_id=escalation_id,
+        actor=actor,
+        hearing_date=hearing_date,
+        comment=comment,
+        path=EscalationPath.REC,
+        status=EscalationStatus.WITH_REC_PAB,
+        action="escalation.referred_to_rec_pab",
+    )
+
+
+def escalation_upload_presentation(*, escalation_id: int, actor, upload) -> Presentation:
+    """Store the participant's presentation for a BSC PAB hearing as a new record.
+
+    An earlier presentation is kept. The audit entry names the file and its
+    SHA-256, and records which presentation the new one replaces.
+    """
     with transaction.atomic():
         escalation = _lock_escalation(
             escalation_id=escalation_id, expected_statuses=[EscalationStatus.HEARING_SET]
@@ -264,39 +422,66 @@ def escalation_upload_presentation(*, escalation_id: int, actor, upload) -> Hear
         if actor.role != UserRole.PARTICIPANT or actor.organisation_id != plan.organisation_id:
             raise PermissionDenied("Only the plan's participant may upload its presentation.")
         hearing = escalation.hearing
-        hearing.presentation.save(upload.name, upload, save=False)
-        hearing.presentation_name = upload.name[:255]
-        hearing.presentation_uploaded_by = actor
-        hearing.presentation_uploaded_at = timezone.now()
-        hearing.save()
+        previous = hearing.presentations.order_by("-uploaded_at", "-id").first()
+        presentation = Presentation(
+            hearing=hearing,
+            original_name=upload.name[:255],
+            size=upload.size,
+            sha256=file_sha256(upload),
+            uploaded_by=actor,
+        )
+        presentation.file.save(upload.name, upload, save=False)
+        presentation.save()
         _record_step(
             plan=plan,
-            action="escalation.presentation_uploaded",
+            action=(
+                "escalation.presentation_uploaded"
+                if previous is None
+                else "escalation.presentation_replaced"
+            ),
             actor=actor,
-            data={"escalation_id": escalation.pk, "size": upload.size},
+            data={
+                "escalation_id": escalation.pk,
+                "presentation_id": presentation.pk,
+                "file_name": presentation.original_name,
+                "sha256": presentation.sha256,
+                "size": presentation.size,
+                "replaces_presentation_id": getattr(previous, "pk", None),
+            },
         )
-        _notify(escalation=escalation, template="presentation", to=role_addresses([UserRole.PAB]))
-    logger.info("escalation presentation uploaded escalation_id=%s", escalation.pk)
-    return hearing
+        _notify(escalation=escalation, template="presentation", to=_board_addresses(escalation))
+    logger.info(
+        "escalation presentation uploaded escalation_id=%s presentation_id=%s",
+        escalation.pk,
+        presentation.pk,
+    )
+    return presentation
 
 
 def escalation_record_outcome(*, escalation_id: int, actor, outcome: str, comment: str):
-    """Record the PAB's outcome: return the plan to monitoring, or refer the participant.
+    """Record the board's outcome: return the plan to monitoring, or refer the participant.
 
-    A return goes through plan.return_to_monitoring and excuses the periods
-    missed until now; a referral leaves the plan escalated.
+    Role: the board of the escalation's path (BSC PAB or REC PAB member). Not
+    before the hearing date (ValidationError). A return goes through
+    plan.return_to_monitoring and excuses the periods missed until now; a
+    referral leaves the plan escalated until the board records compliance.
     """
     from reporting.services import periods_excuse_unreported
 
-    if actor.role != UserRole.PAB:
-        raise PermissionDenied("Only a PAB member may record the outcome of a hearing.")
     if outcome not in HearingOutcome.values:
         raise ValueError(f"Unknown hearing outcome {outcome!r}; expected 'return' or 'refer'.")
+    _check_board(
+        actor=actor,
+        escalation=Escalation.objects.get(pk=escalation_id),
+        doing="record the outcome of a hearing",
+    )
     with transaction.atomic():
         escalation = _lock_escalation(
             escalation_id=escalation_id,
             expected_statuses=[EscalationStatus.HEARING_SET, EscalationStatus.WITH_REC_PAB],
         )
+        hearing = escalation.hearing
+        check_outcome_date(hearing)
         plan = escalation.plan
         now = timezone.now()
         data = {"escalation_id": escalation.pk, "outcome": outcome}
@@ -311,15 +496,15 @@ def escalation_record_outcome(*, escalation_id: int, actor, outcome: str, commen
             )
             periods_excuse_unreported(plan=plan, now=now, actor=actor)
             escalation.status = EscalationStatus.RETURNED
+            escalation.closed_at = now
         else:
+            data["framework"] = escalation.framework_label
             _record_step(
                 plan=plan, action="escalation.referred", actor=actor, comment=comment, data=data
             )
             escalation.status = EscalationStatus.REFERRED
-        escalation.closed_at = now
         escalation.save(update_fields=["status", "closed_at"])
 
-        hearing = escalation.hearing
         hearing.outcome = outcome
         hearing.outcome_comment = comment
         hearing.outcome_by = actor
@@ -331,5 +516,63 @@ def escalation_record_outcome(*, escalation_id: int, actor, outcome: str, commen
         escalation.pk,
         outcome,
         actor.pk,
+    )
+    return escalation
+
+
+def escalation_record_compliance(*, escalation_id: int, actor, comment: str) -> Escalation:
+    """Record that a referred participant is compliant again; return the plan to monitoring.
+
+    Role: the board of the escalation's path. Status: referred, with the plan
+    escalated. The referral stays on the hearing; the escalation becomes
+    compliant, the periods missed until now are excused, and everyone on the
+    escalation is e-mailed. Raises ValidationError without a comment.
+    """
+    from reporting.services import periods_excuse_unreported
+
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError({"comment": "Say how the participant became compliant again."})
+    _check_board(
+        actor=actor,
+        escalation=Escalation.objects.get(pk=escalation_id),
+        doing="record compliance",
+    )
+    with transaction.atomic():
+        escalation = _lock_escalation(
+            escalation_id=escalation_id, expected_statuses=[EscalationStatus.REFERRED]
+        )
+        plan = escalation.plan
+        now = timezone.now()
+        plan_transition(
+            plan=plan,
+            method="return_to_monitoring",
+            actor=actor,
+            action="escalation.compliance_recorded",
+            comment=comment,
+            data={
+                "escalation_id": escalation.pk,
+                "framework": escalation.framework_label,
+                "referred_at": escalation.hearing.outcome_at.isoformat(),
+            },
+        )
+        periods_excuse_unreported(plan=plan, now=now, actor=actor)
+        escalation.status = EscalationStatus.COMPLIANT
+        escalation.closed_at = now
+        escalation.compliance_recorded_by = actor
+        escalation.compliance_recorded_at = now
+        escalation.compliance_comment = comment
+        escalation.save(
+            update_fields=[
+                "status",
+                "closed_at",
+                "compliance_recorded_by",
+                "compliance_recorded_at",
+                "compliance_comment",
+            ]
+        )
+        _notify(escalation=escalation, template="compliant", to=_everyone(escalation))
+    logger.info(
+        "escalation compliance recorded escalation_id=%s actor_id=%s", escalation.pk, actor.pk
     )
     return escalation

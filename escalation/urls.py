@@ -15,5 +15,11 @@ urlpatterns = [
         views.presentation_download,
         name="presentation_download",
     ),
+    path(
+        "<int:pk>/presentations/<int:presentation_id>/download/",
+        views.presentation_version_download,
+        name="presentation_version_download",
+    ),
     path("<int:pk>/outcome/", views.escalation_outcome, name="outcome"),
+    path("<int:pk>/compliance/", views.escalation_compliance, name="compliance"),
 ]

@@ -7,12 +7,22 @@ from django.utils import timezone
 from plans.choices import UserRole
 from plans.permissions import plans_visible_to
 
-from .models import Report, ReportEvidence, ReportingPeriod, ReportLine, ReportStatus
+from .models import (
+    Report,
+    ReportEvidence,
+    ReportingPeriod,
+    ReportLine,
+    ReportRoute,
+    ReportStatus,
+)
 from .services.reports import REVIEWER_ROLE
 from .services.schedule import REPORTING_STATES
 
-# Roles that may open a report besides its participant and its reviewer.
-REPORT_READERS = frozenset({UserRole.PAB, UserRole.ELEXON, UserRole.ADMIN})
+# Roles that may open any report besides its participant and its reviewer.
+REPORT_READERS = frozenset({UserRole.ELEXON, UserRole.ADMIN})
+# The board that may open a route's reports, because it hears that path's
+# escalations: the BSC PAB for BSC-route reports, the REC PAB for REC ones.
+BOARD_READER = {ReportRoute.BSC: UserRole.PAB, ReportRoute.REC: UserRole.REC_PAB}
 
 
 def periods_for_plans(plans, *, now=None) -> dict[str, list]:
@@ -90,7 +100,11 @@ def report_get_for_user(*, user, report_id: int) -> Report:
 def can_read_report(user, report) -> bool:
     if user.role == UserRole.PARTICIPANT:
         return user.organisation_id == report.plan.organisation_id
-    return user.role == REVIEWER_ROLE[report.route] or user.role in REPORT_READERS
+    return (
+        user.role == REVIEWER_ROLE[report.route]
+        or user.role == BOARD_READER[report.route]
+        or user.role in REPORT_READERS
+    )
 
 
 def evidence_get_for_user(*, user, evidence_id: int) -> ReportEvidence:

@@ -18,6 +18,7 @@ from plans.permissions import is_participant
 
 from . import selectors
 from .forms import AnswerForm, ReportLineForm, ReviewForm, RevisedDateDecisionForm
+from .models import Report
 from .services import (
     LineInput,
     ReportChanged,
@@ -28,7 +29,8 @@ from .services import (
     report_query,
     report_submit,
 )
-from .services.reports import REVIEWER_ROLE
+from .services.reports import REVIEWER_ROLE, existing_report_message, period_not_open_message
+from .services.schedule import REPORTING_STATES
 
 REVIEWER_ROLES = frozenset(REVIEWER_ROLE.values())
 
@@ -68,8 +70,21 @@ def my_reports(request):
 def report_new(request, period_id: int):
     period = selectors.period_get_for_participant(user=request.user, period_id=period_id)
     _require_participant(request.user)
-    if hasattr(period, "report"):
-        return redirect("reporting:report_detail", pk=period.report.pk)
+    existing = Report.objects.select_related("submitted_by").filter(period=period).first()
+    if existing is not None:
+        # A repeated POST changes nothing: the stored report stays as submitted.
+        messages.info(request, existing_report_message(existing))
+        return redirect("reporting:report_detail", pk=existing.pk)
+    if period.period_start > timezone.now():
+        messages.error(request, period_not_open_message(period))
+        return redirect("reporting:my_reports")
+    if period.plan.state not in REPORTING_STATES:
+        messages.error(
+            request,
+            f"Plan #{period.plan_id} is {period.plan.get_state_display().lower()}, "
+            "so it takes no reports.",
+        )
+        return redirect("reporting:my_reports")
 
     items = list(open_items(period.plan))
     data = request.POST if request.method == "POST" else None
@@ -98,18 +113,38 @@ def report_new(request, period_id: int):
             for message in error.messages:
                 messages.error(request, message)
         else:
-            if report.plan.state == "escalated":
-                messages.warning(
-                    request,
-                    "Report submitted. A workaround no longer mitigates, so the plan is escalated.",
-                )
-            else:
-                messages.success(request, "Report submitted.")
+            _report_submitted_message(request, report)
             return redirect("reporting:report_detail", pk=report.pk)
     context = page_context(
         period=period, plan=period.plan, forms=forms, late=period.due_at < timezone.now()
     )
     return render(request, "reporting/report_form.html", context)
+
+
+def _report_submitted_message(request, report) -> None:
+    """Say what the report led to, claiming only the escalation step that took place."""
+    outcome = getattr(report, "escalation_outcome", None)
+    failing = [line for line in report.lines.all() if not line.workaround_mitigates]
+    if not failing:
+        messages.success(request, "Report submitted.")
+    elif outcome is not None and outcome.raised:
+        messages.warning(
+            request,
+            "Report submitted. A workaround no longer mitigates, so the plan has been "
+            f"escalated (escalation {outcome.escalation.pk}).",
+        )
+    elif outcome is not None:
+        messages.warning(
+            request,
+            "Report submitted. A workaround no longer mitigates; the plan is already "
+            f"escalated, so this report was added to escalation {outcome.escalation.pk}.",
+        )
+    else:
+        messages.warning(
+            request,
+            "Report submitted. A workaround no longer mitigates; the reviewer has been told. "
+            "No escalation was raised, because the plan is not in monitoring.",
+        )
 
 
 @login_required

@@ -2,8 +2,9 @@
 
 A report is written once, in one transaction with its lines, its evidence
 files, the audit row and (when a workaround no longer mitigates) the plan's
-escalation. Afterwards only the review status and the reviewer's decision on
-each revised fix date change.
+escalation, or the report's addition to the escalation already open.
+Afterwards only the review status and the reviewer's decision on each revised
+fix date change.
 """
 
 import logging
@@ -14,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from plans.choices import DefectStatus, UserRole
 from plans.models import PlanEvent
@@ -36,6 +38,7 @@ from ..models import (
     ReportStatus,
     RevisedDateDecision,
 )
+from ..schedule import report_zone
 from .schedule import REPORTING_STATES
 
 logger = logging.getLogger(__name__)
@@ -116,15 +119,45 @@ def _clean_lines(*, items, lines: list[LineInput]) -> list[LineInput]:
     return [by_item[item.pk] for item in items]
 
 
+def existing_report_message(report) -> str:
+    """Return the message shown when a period that already has a report is reported again."""
+    zone = report_zone()
+    submitted = date_format(report.submitted_at.astimezone(zone), "j M Y H:i T")
+    user = report.submitted_by
+    name = user.get_full_name() or user.username
+    return (
+        f"A report for this period was submitted on {submitted} by {name}; "
+        "submitted reports cannot be changed."
+    )
+
+
+def period_not_open_message(period) -> str:
+    """Return the message for a period whose reporting has not started, with its start."""
+    start = date_format(period.period_start.astimezone(report_zone()), "j M Y H:i T")
+    return (
+        f"Report {period.sequence} on plan #{period.plan_id} cannot be filled in yet: "
+        f"its reporting period starts on {start}."
+    )
+
+
+def _refuse_existing(period) -> None:
+    existing = Report.objects.select_related("submitted_by").filter(period=period).first()
+    if existing is not None:
+        raise ReportChanged(existing_report_message(existing))
+
+
 def report_submit(*, period_id: int, actor, lines: list[LineInput]) -> Report:
     """Submit the participant's report for a period; return it.
 
     The period must have started and the plan must be in monitoring or
     escalated. A report after the due time is accepted and marked late.
-    A line stating that the workaround no longer mitigates escalates the plan in
-    the same transaction. Raises PermissionDenied for anyone but the plan's
-    participant users, ReportChanged when the period already has a report,
-    ValidationError for incomplete lines.
+    A line stating that the workaround no longer mitigates escalates a plan in
+    monitoring, or adds the report to the active escalation of a plan already
+    escalated, in the same transaction. `report.escalation_outcome` is then
+    the WorkaroundEscalation, or None when nothing was escalated. Raises
+    PermissionDenied for anyone but the plan's participant users,
+    ReportChanged when the period already has a report (the stored report is
+    left as it is) or has not started, ValidationError for incomplete lines.
     """
     from escalation.services import escalation_raise_for_workaround_failure
 
@@ -134,14 +167,13 @@ def report_submit(*, period_id: int, actor, lines: list[LineInput]) -> Report:
     try:
         with transaction.atomic():
             plan = plan_lock(plan_id=period.plan_id)
+            _refuse_existing(period)
             if plan.state not in REPORTING_STATES:
                 raise ReportChanged(
                     f"The plan is {plan.get_state_display().lower()}, so it takes no reports."
                 )
             if period.period_start > now:
-                raise ReportChanged("This reporting period has not started yet.")
-            if Report.objects.filter(period=period).exists():
-                raise ReportChanged("A report for this period has already been submitted.")
+                raise ReportChanged(period_not_open_message(period))
 
             items = list(open_items(plan))
             cleaned = _clean_lines(items=items, lines=lines)
@@ -156,6 +188,8 @@ def report_submit(*, period_id: int, actor, lines: list[LineInput]) -> Report:
             )
             _create_lines(report=report, cleaned=cleaned)
             failing = [line.item_id for line in cleaned if not line.workaround_mitigates]
+            references = {item.pk: item.reference for item in items}
+            failing_references = [references[item_id] for item_id in failing]
             PlanEvent.objects.create(
                 plan=plan,
                 action="reporting.report_submitted",
@@ -169,18 +203,31 @@ def report_submit(*, period_id: int, actor, lines: list[LineInput]) -> Report:
                     "failing_item_ids": failing,
                 },
             )
+            outcome = None
             if failing:
-                escalation_raise_for_workaround_failure(plan=plan, report=report, actor=actor)
+                outcome = escalation_raise_for_workaround_failure(
+                    plan=plan, report=report, item_references=failing_references
+                )
+            report.escalation_outcome = outcome
             send_email_on_commit(
                 to=role_addresses([REVIEWER_ROLE[report.route]]),
                 subject_template="emails/reporting/submitted_subject.txt",
                 body_template="emails/reporting/submitted_body.txt",
-                context={"report": report, "plan": plan, "failing": len(failing)},
+                context={
+                    "report": report,
+                    "plan": plan,
+                    "failing": len(failing),
+                    "failing_references": failing_references,
+                    "outcome": outcome,
+                },
                 plan_id=plan.pk,
             )
     except IntegrityError as error:
         # Two submissions for one period at once: the unique period wins once.
-        raise ReportChanged("A report for this period has already been submitted.") from error
+        existing = Report.objects.select_related("submitted_by").filter(period=period).first()
+        if existing is None:
+            raise
+        raise ReportChanged(existing_report_message(existing)) from error
     logger.info(
         "report submitted report_id=%s plan_id=%s period_id=%s late=%s actor_id=%s",
         report.pk,
@@ -318,14 +365,19 @@ def report_answer(*, report_id: int, actor, text: str) -> Report:
 def report_line_decide(*, line_id: int, actor, accept: bool) -> ReportLine:
     """Accept or refuse the revised fix date on a report line (the report's reviewer).
 
-    The item's agreed fix date stays as it is either way; the decision is
-    kept on the line.
+    The item's agreed fix date stays as it is either way. The decision is
+    kept on the line and audited with the item and both dates. It is e-mailed
+    to the plan's contact and its organisation's participant users.
     """
     with transaction.atomic():
         line = ReportLine.objects.select_related("report").get(pk=line_id)
         report = _lock_report(line.report_id)
         _check_reviewer(actor=actor, report=report)
-        line = ReportLine.objects.select_for_update().get(pk=line_id)
+        line = (
+            ReportLine.objects.select_for_update(of=("self",))
+            .select_related("item")
+            .get(pk=line_id)
+        )
         if line.revised_date_decision != RevisedDateDecision.PENDING:
             raise ReportChanged("The revised date has already been decided; reload the page.")
         decision = RevisedDateDecision.ACCEPTED if accept else RevisedDateDecision.REFUSED
@@ -333,6 +385,7 @@ def report_line_decide(*, line_id: int, actor, accept: bool) -> ReportLine:
         line.revised_date_decided_by = actor
         line.revised_date_decided_at = timezone.now()
         line.save(update_fields=sorted(LINE_DECISION_FIELDS))
+        item = line.item
         PlanEvent.objects.create(
             plan=report.plan,
             action=f"reporting.revised_date_{decision}",
@@ -341,9 +394,20 @@ def report_line_decide(*, line_id: int, actor, accept: bool) -> ReportLine:
             actor=actor,
             data={
                 "report_id": report.pk,
-                "item_id": line.item_id,
+                "item_id": item.pk,
+                "item": item.reference,
                 "revised_fix_date": line.revised_fix_date.isoformat(),
+                "agreed_fix_date": (
+                    item.expected_fix_date.isoformat() if item.expected_fix_date else None
+                ),
             },
+        )
+        send_email_on_commit(
+            to=participant_addresses(report.plan),
+            subject_template="emails/reporting/revised_date_subject.txt",
+            body_template="emails/reporting/revised_date_body.txt",
+            context={"report": report, "plan": report.plan, "line": line, "item": item},
+            plan_id=report.plan_id,
         )
     logger.info(
         "revised fix date decided line_id=%s decision=%s actor_id=%s", line.pk, decision, actor.pk

@@ -1,7 +1,7 @@
 from django import template
 from django.conf import settings
 
-from escalation.models import OPEN_STATUSES, Escalation
+from escalation.models import ACTIVE_STATUSES, Escalation
 from escalation.services import RAISERS, escalation_path_for
 from plans.choices import PlanState, UserRole
 from reporting.selectors import periods_for_plans
@@ -16,7 +16,7 @@ def plan_reporting(context, plan):
     user = context["user"]
     grouped = periods_for_plans([plan.pk])
     open_escalation = (
-        Escalation.objects.filter(plan_id=plan.pk, status__in=OPEN_STATUSES).first()
+        Escalation.objects.filter(plan_id=plan.pk, status__in=ACTIVE_STATUSES).first()
         if plan.state == PlanState.ESCALATED
         else None
     )

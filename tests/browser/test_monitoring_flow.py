@@ -1,8 +1,9 @@
 """Monitoring in a real browser: a failing workaround escalates the plan.
 
 The participant fills the report form with one workaround that no longer
-mitigates; the plan page then shows the escalation, the OSM finds the report
-in the BSC queue and the PAB finds the escalation in its list.
+mitigates. The plan page then shows the escalation, and the OSM finds the
+report in the BSC queue. The BSC PAB finds the escalation, raised
+automatically, in its list. A second failing report joins that escalation.
 """
 
 import datetime as dt
@@ -10,6 +11,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from escalation.models import Escalation
 from plans.models import Plan
 from reporting.models import ReportingPeriod
 from tests.reporting.support import load_users, make_plan
@@ -28,6 +30,15 @@ def sign_out(page):
     page.wait_for_load_state("load")
 
 
+def fill_report(page, mitigates_by_item):
+    for item, mitigates in mitigates_by_item.items():
+        prefix = f"item-{item.pk}"
+        page.check(f"input[name={prefix}-workaround_mitigates][value={mitigates}]")
+        page.fill(f"textarea[name={prefix}-evidence]", f"Exception report for {item.reference}.")
+        page.fill(f"textarea[name={prefix}-fix_progress]", "Fix in system test.")
+        page.select_option(f"select[name={prefix}-confidence]", "Medium")
+
+
 @pytest.mark.django_db(transaction=True)
 def test_failing_workaround_escalates_plan(page, tmp_path):
     load_users()
@@ -38,12 +49,7 @@ def test_failing_workaround_escalates_plan(page, tmp_path):
     sign_in(page, "participant")
     page.click("[data-testid=nav-reports]")
     page.click(f"[data-testid=fill-report-{open_period.pk}]")
-    for item, mitigates in ((first_item, "no"), (second_item, "yes")):
-        prefix = f"item-{item.pk}"
-        page.check(f"input[name={prefix}-workaround_mitigates][value={mitigates}]")
-        page.fill(f"textarea[name={prefix}-evidence]", f"Exception report for {item.reference}.")
-        page.fill(f"textarea[name={prefix}-fix_progress]", "Fix in system test.")
-        page.select_option(f"select[name={prefix}-confidence]", "Medium")
+    fill_report(page, {first_item: "no", second_item: "yes"})
     page.set_input_files(
         f"input[name=item-{first_item.pk}-evidence_files]",
         files=[{"name": "exceptions.csv", "mimeType": "text/csv", "buffer": b"mpan,count\n"}],
@@ -63,6 +69,7 @@ def test_failing_workaround_escalates_plan(page, tmp_path):
     sign_out(page)
 
     report = open_period.report
+    escalation = Escalation.objects.get(plan=plan)
     sign_in(page, "osm")
     page.click("[data-testid=nav-report-queue]")
     row = page.inner_text(f"[data-testid=queue-report-{report.pk}]")
@@ -75,3 +82,24 @@ def test_failing_workaround_escalates_plan(page, tmp_path):
     table = page.inner_text("[data-testid=escalations-open]")
     assert f"Plan #{plan.pk}" in table
     assert "Workaround no longer mitigates" in table
+    assert "automatically" in table
+    page.click(f"[data-testid=escalation-{escalation.pk}] a")
+    page.wait_for_load_state("load")
+    assert (
+        f"Raised automatically: report {open_period.sequence} said the workaround for "
+        f"{first_item.reference} no longer mitigates"
+    ) in page.inner_text("[data-testid=escalation-raised]")
+    sign_out(page)
+
+    # A later failing report joins the same escalation, and the message names it.
+    late_period = ReportingPeriod.objects.filter(plan=plan, report__isnull=True).first()
+    sign_in(page, "participant")
+    page.goto(f"/reports/periods/{late_period.pk}/report/")
+    fill_report(page, {first_item: "no", second_item: "yes"})
+    page.click("[data-testid=submit-report]")
+    page.wait_for_load_state("load")
+    assert (
+        f"the plan is already escalated, so this report was added to escalation {escalation.pk}"
+    ) in page.inner_text("main")
+    assert Escalation.objects.filter(plan=plan).count() == 1
+    assert Escalation.objects.get(pk=escalation.pk).reports.count() == 2

@@ -21,6 +21,8 @@ from plans.services.transitions import PlanChanged
 from reporting.models import ReportingPeriod
 
 HEARING = dt.date(2027, 2, 4)
+# A moment on the hearing day, from which its outcome may be recorded.
+ON_HEARING_DAY = dt.datetime(2027, 2, 4, 15, 0, tzinfo=dt.UTC)
 
 
 def state(plan):
@@ -52,11 +54,13 @@ def bsc_with_presentation(users, bsc_escalation):
     return Escalation.objects.get(pk=bsc_escalation.pk)
 
 
-def test_bsc_path_referral_keeps_plan_escalated(users, bsc_plan, bsc_with_presentation):
+def test_bsc_path_referral_keeps_plan_escalated(users, clock, bsc_plan, bsc_with_presentation):
     escalation = bsc_with_presentation
     assert escalation.status == EscalationStatus.HEARING_SET
-    assert escalation.hearing.presentation_name == "explanation.pdf"
-    assert escalation.hearing.presentation.name.startswith(f"escalations/{bsc_plan.pk}/")
+    presentation = escalation.hearing.presentations.get()
+    assert presentation.original_name == "explanation.pdf"
+    assert presentation.file.name.startswith(f"escalations/{bsc_plan.pk}/")
+    clock.move_to(ON_HEARING_DAY)
     escalation_record_outcome(
         escalation_id=escalation.pk, actor=users["pab"], outcome="refer", comment="Not satisfied."
     )
@@ -71,13 +75,17 @@ def test_bsc_path_referral_keeps_plan_escalated(users, bsc_plan, bsc_with_presen
     ]
 
 
-def test_bsc_return_to_monitoring_excuses_missed_periods(users, bsc_plan, bsc_with_presentation):
+def test_bsc_return_to_monitoring_excuses_missed_periods(
+    users, clock, bsc_plan, bsc_with_presentation
+):
+    clock.move_to(ON_HEARING_DAY)
     escalation_record_outcome(
         escalation_id=bsc_with_presentation.pk, actor=users["pab"], outcome="return", comment="OK."
     )
     assert state(bsc_plan) == "monitoring"
     excused = ReportingPeriod.objects.filter(plan=bsc_plan, excused_at__isnull=False)
-    assert list(excused.values_list("sequence", flat=True)) == [1]
+    # Due 15, 22 and 29 January, all missed by the hearing on 4 February.
+    assert list(excused.values_list("sequence", flat=True)) == [1, 2, 3]
     event = PlanEvent.objects.filter(plan=bsc_plan).last()
     assert (event.action, event.from_state, event.to_state) == (
         "escalation.returned_to_monitoring",
@@ -86,7 +94,7 @@ def test_bsc_return_to_monitoring_excuses_missed_periods(users, bsc_plan, bsc_wi
     )
 
 
-def test_rec_path_through_rec_pab(users, rec_plan):
+def test_rec_path_through_rec_pab(users, clock, rec_plan):
     with pytest.raises(PermissionDenied):
         escalation_raise_manual(plan_id=rec_plan.pk, actor=users["osm"], comment="x")
     escalation = escalation_raise_manual(plan_id=rec_plan.pk, actor=users["reccm"], comment="x")
@@ -102,12 +110,14 @@ def test_rec_path_through_rec_pab(users, rec_plan):
     escalation_refer_to_rec_pab(
         escalation_id=escalation.pk, actor=users["reccm"], hearing_date=HEARING
     )
-    with pytest.raises(PermissionDenied):
-        escalation_record_outcome(
-            escalation_id=escalation.pk, actor=users["reccm"], outcome="return", comment=""
-        )
+    clock.move_to(ON_HEARING_DAY)
+    for username in ("reccm", "pab"):
+        with pytest.raises(PermissionDenied):
+            escalation_record_outcome(
+                escalation_id=escalation.pk, actor=users[username], outcome="return", comment=""
+            )
     escalation_record_outcome(
-        escalation_id=escalation.pk, actor=users["pab"], outcome="refer", comment="REC PA."
+        escalation_id=escalation.pk, actor=users["recpab"], outcome="refer", comment="REC PA."
     )
     escalation.refresh_from_db()
     assert escalation.status == EscalationStatus.REFERRED
@@ -134,9 +144,10 @@ def test_second_open_escalation_is_refused_by_database(users, bsc_plan, bsc_esca
         Escalation.objects.create(plan=bsc_plan, reason="manual", path="BSC")
 
 
-def test_outcome_twice_is_refused(users, bsc_with_presentation):
+def test_outcome_twice_is_refused(users, clock, bsc_with_presentation):
     from escalation.services import EscalationChanged
 
+    clock.move_to(ON_HEARING_DAY)
     escalation_record_outcome(
         escalation_id=bsc_with_presentation.pk, actor=users["pab"], outcome="refer", comment="x"
     )
@@ -162,6 +173,7 @@ def test_other_organisation_cannot_upload_presentation(users, bsc_escalation):
     ("username", "status"),
     [
         ("pab", 200),
+        ("recpab", 200),
         ("osm", 200),
         ("elexon", 200),
         ("reccm", 200),
@@ -182,7 +194,9 @@ def test_escalation_list_shows_only_own_path_and_organisation(
 ):
     rec = escalation_raise_manual(plan_id=rec_plan.pk, actor=users["reccm"], comment="x")
     expected = {
-        "pab": {bsc_escalation.pk, rec.pk},
+        "pab": {bsc_escalation.pk},
+        "recpab": {rec.pk},
+        "admin": {bsc_escalation.pk, rec.pk},
         "osm": {bsc_escalation.pk},
         "reccm": {rec.pk},
         "participant": {bsc_escalation.pk},
@@ -197,7 +211,14 @@ def test_escalation_list_shows_only_own_path_and_organisation(
 
 @pytest.mark.parametrize(
     ("username", "status"),
-    [("pab", 200), ("participant", 200), ("participant2", 404), ("reccm", 403), ("mhhsp", 403)],
+    [
+        ("pab", 200),
+        ("participant", 200),
+        ("participant2", 404),
+        ("reccm", 403),
+        ("recpab", 403),
+        ("mhhsp", 403),
+    ],
 )
 def test_escalation_detail_by_user(client, users, bsc_escalation, username, status):
     client.force_login(users[username])
@@ -207,7 +228,14 @@ def test_escalation_detail_by_user(client, users, bsc_escalation, username, stat
 
 @pytest.mark.parametrize(
     ("username", "status"),
-    [("pab", 200), ("participant", 200), ("osm", 200), ("participant2", 404), ("reccm", 403)],
+    [
+        ("pab", 200),
+        ("participant", 200),
+        ("osm", 200),
+        ("participant2", 404),
+        ("reccm", 403),
+        ("recpab", 403),
+    ],
 )
 def test_presentation_download_by_user(client, users, bsc_with_presentation, username, status):
     client.force_login(users[username])
@@ -220,9 +248,19 @@ def test_presentation_download_by_user(client, users, bsc_with_presentation, use
 
 
 @pytest.mark.parametrize(
-    ("username", "status"), [("osm", 403), ("participant", 403), ("participant2", 404)]
+    ("username", "status"),
+    [
+        ("osm", 403),
+        ("elexon", 403),
+        ("recpab", 403),
+        ("participant", 403),
+        ("participant2", 404),
+    ],
 )
-def test_outcome_post_refuses_wrong_user(client, users, bsc_with_presentation, username, status):
+def test_outcome_post_refuses_wrong_user(
+    client, users, clock, bsc_with_presentation, username, status
+):
+    clock.move_to(ON_HEARING_DAY)
     client.force_login(users[username])
     response = client.post(
         reverse("escalation:outcome", args=[bsc_with_presentation.pk]),

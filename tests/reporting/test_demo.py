@@ -1,10 +1,13 @@
 """The reporting demo: idempotent, and every reporting page has something to show."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from escalation.models import Escalation
-from plans.models import Plan
+from plans.models import PabDecision, Plan, PlanEvent, ReviewDecision
 from reporting import demo
 from reporting.models import Report, ReportingPeriod
 from reporting.services import chase_run
@@ -71,3 +74,72 @@ def test_demo_detail_pages_render(client, demo_users):
     form = client.get(reverse("reporting:report_new", args=[late.pk]))
     assert form.status_code == 200
     assert b"marked late" in form.content
+
+
+def _events(plan):
+    return list(PlanEvent.objects.filter(plan=plan).order_by("created_at", "id"))
+
+
+def test_rec_only_plan_never_goes_to_pab(demo_users):
+    plan = Plan.objects.get(organisation__participant_id="ASHD")
+    actions = [event.action for event in _events(plan)]
+    assert actions[:3] == ["plans.submitted", "plans.agreed", "plans.monitoring_started"]
+    assert "plans.pab_approved" not in actions
+    assert not PabDecision.objects.filter(plan=plan).exists()
+
+
+@pytest.mark.parametrize(
+    ("participant_id", "deciders", "pab"),
+    [
+        ("NWEL", {("mhhsp", "mhhsp"), ("elexon", "elexon")}, True),
+        ("ASHD", {("reccm", "reccm")}, False),
+        ("BWDS", {("mhhsp", "mhhsp"), ("elexon", "elexon")}, True),
+    ],
+)
+def test_plans_agreed_by_real_reviewers(demo_users, participant_id, deciders, pab):
+    plan = Plan.objects.get(organisation__participant_id=participant_id)
+    decisions = ReviewDecision.objects.filter(plan=plan, decision="agree")
+    assert set(decisions.values_list("party", "actor__username")) == deciders
+    pab_actors = list(
+        PabDecision.objects.filter(plan=plan).values_list("actor__username", flat=True)
+    )
+    assert pab_actors == (["pab"] if pab else [])
+    lifecycle = [e for e in _events(plan) if e.action.startswith("plans.")]
+    assert lifecycle[0].action == "plans.submitted"
+    assert lifecycle[0].actor.organisation_id == plan.organisation_id
+    assert all(event.actor is not None for event in lifecycle)
+
+
+@pytest.mark.parametrize("participant_id", ["NWEL", "ASHD", "BWDS"])
+def test_timeline_matches_schedule(demo_users, participant_id):
+    plan = Plan.objects.get(organisation__participant_id=participant_id)
+    events = _events(plan)
+    started = next(e for e in events if e.action == "plans.monitoring_started")
+    first_period = ReportingPeriod.objects.get(plan=plan, sequence=1)
+    assert abs(started.created_at - plan.monitoring_started_at) < dt.timedelta(seconds=5)
+    assert first_period.period_start == plan.monitoring_started_at
+    assert plan.submitted_at <= plan.agreed_at <= plan.monitoring_started_at
+    days_ago = {"NWEL": 22, "ASHD": 30, "BWDS": 9}[participant_id]
+    age = timezone.now() - plan.monitoring_started_at
+    assert dt.timedelta(days=days_ago) <= age < dt.timedelta(days=days_ago, minutes=5)
+    for decision in ReviewDecision.objects.filter(plan=plan):
+        assert plan.submitted_at <= decision.created_at <= plan.monitoring_started_at
+    for report in Report.objects.filter(plan=plan):
+        submitted = next(
+            e
+            for e in events
+            if e.action == "reporting.report_submitted" and e.data["report_id"] == report.pk
+        )
+        assert submitted.created_at == report.submitted_at
+        assert report.submitted_at > first_period.period_start
+    assert [e.created_at for e in events] == sorted(e.created_at for e in events)
+    assert max(e.created_at for e in events) <= timezone.now()
+
+
+def test_demo_escalation_raised_by_system(demo_users):
+    escalation = Escalation.objects.get()
+    report = escalation.reports.get()
+    assert escalation.raised_by is None
+    assert escalation.trigger["report_id"] == report.pk
+    assert escalation.raised_at == report.submitted_at
+    assert escalation.hearing.set_by == demo_users["pab"]

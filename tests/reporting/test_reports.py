@@ -54,7 +54,7 @@ def test_second_report_for_period_is_refused(users, bsc_plan):
     report_submit(
         period_id=period(bsc_plan, 1).pk, actor=users["participant"], lines=lines_for(bsc_plan)
     )
-    with pytest.raises(ReportChanged):
+    with pytest.raises(ReportChanged, match="submitted reports cannot be changed"):
         report_submit(
             period_id=period(bsc_plan, 1).pk, actor=users["participant"], lines=lines_for(bsc_plan)
         )
@@ -114,7 +114,10 @@ def test_failing_workaround_escalates_in_same_transaction(users, bsc_plan):
     escalation = Escalation.objects.get(plan=bsc_plan)
     assert escalation.reason == EscalationReason.WORKAROUND_FAILURE
     assert escalation.path == "BSC"
-    assert escalation.raised_by == users["participant"]
+    # The system raised it; the participant only submitted the report.
+    assert escalation.raised_by is None
+    assert report.escalation_outcome.raised is True
+    assert report.escalation_outcome.escalation == escalation
     assert list(escalation.reports.all()) == [report]
     actions = list(PlanEvent.objects.filter(plan=bsc_plan).values_list("action", flat=True))
     assert actions[-2:] == ["reporting.report_submitted", "escalation.raised"]

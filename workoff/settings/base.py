@@ -114,6 +114,9 @@ EMAIL_BACKEND = env(
     "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="work-off-plans@example.org")
+# Folder the file-based backend (django.core.mail.backends.filebased.EmailBackend)
+# writes one file per message into; the other backends ignore it.
+EMAIL_FILE_PATH = env.path("DJANGO_EMAIL_FILE_PATH", default=BASE_DIR / "sent_emails")
 
 # Largest workbook upload accepted, in bytes, before it is even opened.
 WORKOFF_MAX_UPLOAD_BYTES = env.int("WORKOFF_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)

@@ -1,6 +1,8 @@
 """Run the report chase once, as the daily Celery beat job does."""
 
 import json
+import sys
+from contextlib import nullcontext, redirect_stdout
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
@@ -22,7 +24,12 @@ class Command(BaseCommand):
             help="Run as of this ISO 8601 datetime (default: the current time); "
             "a value without an offset is read in the project's time zone.",
         )
-        parser.add_argument("--json", action="store_true", help="Print the counts as JSON.")
+        parser.add_argument(
+            "--json",
+            action="store_true",
+            help="Print only the counts, as one JSON object on stdout; e-mails printed by "
+            "the console backend go to stderr.",
+        )
 
     def handle(self, *args, **options):
         now = None
@@ -35,8 +42,14 @@ class Command(BaseCommand):
                 )
             if timezone.is_naive(now):
                 now = timezone.make_aware(now)
+        # With --json, stdout must contain only the JSON object. The console
+        # e-mail backend prints each message to sys.stdout as it is when the
+        # backend is created, which happens during the run, so the run's
+        # prints are sent to stderr instead.
+        run_output = redirect_stdout(sys.stderr) if options["json"] else nullcontext()
         try:
-            counts = chase_run(now=now).counts()
+            with run_output:
+                counts = chase_run(now=now).counts()
         except ChaseDeliveryFailed as error:
             raise CommandError(str(error)) from error
         if options["json"]:
