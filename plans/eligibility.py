@@ -17,7 +17,7 @@ submission. The rules, numbered as the product states them:
 8. No item is a high-impact settlement risk (a reviewer's judgement).
 
 A plan with no items, or with two items of one defect number, cannot be
-submitted either; those blockers carry rule None.
+submitted either and is not eligible; those blockers carry rule None.
 """
 
 from dataclasses import asdict, dataclass, field
@@ -64,7 +64,8 @@ class Eligibility:
 
     @property
     def eligible(self) -> bool:
-        return not self.failures
+        """True when no rule fails and nothing else blocks a submission."""
+        return not self.failures and not self.other_blockers
 
     @property
     def submission_blockers(self) -> list[Failure]:
@@ -82,6 +83,7 @@ class Eligibility:
             "failures": [failure.as_dict() for failure in self.failures],
             "awaiting_review": [failure.as_dict() for failure in self.awaiting_review],
             "submission_blockers": [failure.as_dict() for failure in self.submission_blockers],
+            "other_blockers": [failure.as_dict() for failure in self.other_blockers],
         }
 
 

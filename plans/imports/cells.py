@@ -30,15 +30,62 @@ class CellValueError(ValueError):
     pass
 
 
+# Zero-width characters that Unicode does not class as whitespace but that
+# arrive with pasted text (zero-width space and joiners, word joiner, byte
+# order mark). They are trimmed from the ends like spaces, never removed
+# from inside the text.
+ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+_EDGE_SPACE = re.compile(rf"^[\s{ZERO_WIDTH}]+|[\s{ZERO_WIDTH}]+$")
+
+# Excel stores a character XML cannot carry (a control character, or a
+# literal "_xHHHH_") as the escape _xHHHH_, with HHHH the UTF-16 code unit
+# in hexadecimal. A literal "_x0041_" is stored as "_x005F_x0041_".
+_OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+# Characters the writer must escape: XML 1.0 forbids these control characters.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_LITERAL_ESCAPE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
+
+
+def _unescape_unit(match: re.Match) -> str:
+    code = int(match.group(1), 16)
+    # NUL cannot be stored in a PostgreSQL text column, so it is dropped.
+    return "" if code == 0 else chr(code)
+
+
+def decode_ooxml_escapes(text: str) -> str:
+    """Decode Excel's _xHHHH_ escapes as Excel does when it opens a workbook."""
+    if "_x" not in text:
+        return text
+    decoded = _OOXML_ESCAPE.sub(_unescape_unit, text)
+    if any("\ud800" <= char <= "\udfff" for char in decoded):
+        # A character beyond U+FFFF arrives as two escaped surrogates, which
+        # are joined here. A surrogate without its pair becomes U+FFFD.
+        decoded = decoded.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return decoded
+
+
+def encode_ooxml_escapes(text: str) -> str:
+    """Escape text for a workbook cell so that Excel reads back exactly this text.
+
+    openpyxl 3.1 writes text as it is: it rejects control characters and
+    leaves a literal "_x0041_", which Excel would then read as "A".
+    """
+    if "_x" in text:
+        text = _LITERAL_ESCAPE.sub("_x005F_", text)
+    return _CONTROL.sub(lambda match: f"_x{ord(match.group(0)):04X}_", text)
+
+
 def normalise_text(value: str) -> str:
-    """Trim whitespace (no-break space included) and use \\n for every line break."""
-    return value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    """Trim whitespace and zero-width characters, and use \\n for every line break."""
+    return _EDGE_SPACE.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def number_text(value: int | float) -> str:
     """Return a number as Excel's General format shows it (1.1, not 1.1000000000000001)."""
     if isinstance(value, float):
-        if value.is_integer():
+        # Excel shows 15 significant digits; larger whole numbers stay in
+        # exponent form (1e+300) rather than as hundreds of digits.
+        if value.is_integer() and abs(value) < 1e15:
             return str(int(value))
         return repr(value)
     return str(value)
@@ -203,11 +250,38 @@ _MONTHS = {
     "sep": 9, "sept": 9, "september": 9, "oct": 10, "october": 10, "nov": 11,
     "november": 11, "dec": 12, "december": 12,
 }  # fmt: skip
-_TIME_SUFFIX = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME_SUFFIX + r"$")
-_DAY_FIRST = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})" + _TIME_SUFFIX + r"$")
-_NAMED_MONTH = re.compile(
-    r"^(?:[a-z]+,?\s+)?(\d{1,2})(?:st|nd|rd|th)?[\s\-]+([a-z]+)\.?,?[\s\-]+(\d{4})$"
+# Text is matched after _key(), so it is lower case with single spaces. A time
+# after the date ("17:30", "9:30 am", ISO "t09:30:00z") is allowed and dropped.
+_TIME_SUFFIX = (
+    r"(?:(?:\s|t)\s*\d{1,2}[:.]\d{2}(?:[:.]\d{2}(?:\.\d+)?)?\s*(?:[ap]\.?m\.?)?"
+    r"(?:z|[+-]\d{2}:?\d{2})?)?"
+)
+_SEPARATOR = r"\s*[/.\-]\s*"
+# 2027-03-04, 2027/03/04, 2027.03.04: year first, then month and day.
+_YEAR_FIRST = re.compile(
+    r"^(\d{4})" + _SEPARATOR + r"(\d{1,2})" + _SEPARATOR + r"(\d{1,2})" + _TIME_SUFFIX + r"$"
+)
+# 04/03/2027, 4.3.27, 04 / 03 / 2027: all-numeric dates are read day first,
+# as in the UK, so 02/01/2027 is 2 January.
+_DAY_FIRST = re.compile(
+    r"^(\d{1,2})" + _SEPARATOR + r"(\d{1,2})" + _SEPARATOR + r"(\d{4}|\d{2})" + _TIME_SUFFIX + r"$"
+)
+_WEEKDAY = r"(?:[a-z]+,?\s+)?"
+_ORDINAL = r"(?:st|nd|rd|th)?"
+# 4 March 2027, 4-Mar-27, Thursday 4th March 2027, 1st of February 2027.
+_DAY_MONTH = re.compile(
+    r"^" + _WEEKDAY + r"(\d{1,2})" + _ORDINAL + r"(?:\s+of)?[\s\-]+([a-z]+)\.?,?[\s\-]+"
+    r"(\d{4}|\d{2})" + _TIME_SUFFIX + r"$"
+)
+# March 4, 2027 and Feb 1st, 2027: a month name makes the order unambiguous.
+_MONTH_DAY = re.compile(
+    r"^"
+    + _WEEKDAY
+    + r"([a-z]+)\.?\s+(\d{1,2})"
+    + _ORDINAL
+    + r",?\s+(\d{4}|\d{2})"
+    + _TIME_SUFFIX
+    + r"$"
 )
 
 DATE_HINT = "Enter a date as dd/mm/yyyy (for example 04/03/2027)."
@@ -250,15 +324,18 @@ def to_date(value, *, epoch: datetime) -> date | None:
     if not text:
         return None
     key = _key(text)
-    match = _ISO.match(key)
+    match = _YEAR_FIRST.match(key)
     if match:
         return _make_date(int(match.group(1)), int(match.group(2)), int(match.group(3)), text)
     match = _DAY_FIRST.match(key)
     if match:
         return _make_date(int(match.group(3)), int(match.group(2)), int(match.group(1)), text)
-    match = _NAMED_MONTH.match(key)
+    match = _DAY_MONTH.match(key)
     if match and match.group(2) in _MONTHS:
         return _make_date(int(match.group(3)), _MONTHS[match.group(2)], int(match.group(1)), text)
+    match = _MONTH_DAY.match(key)
+    if match and match.group(1) in _MONTHS:
+        return _make_date(int(match.group(3)), _MONTHS[match.group(1)], int(match.group(2)), text)
     if re.fullmatch(r"\d+(\.\d+)?", key):
         return _from_serial(float(key), epoch=epoch)
     raise CellValueError(f"'{display(text)}' is not a date. {DATE_HINT}")
@@ -266,13 +343,21 @@ def to_date(value, *, epoch: datetime) -> date | None:
 
 def _from_serial(serial: float, *, epoch: datetime) -> date:
     """Convert an Excel serial number with the workbook's date system."""
-    whole = int(serial)
-    if whole <= 0:
-        raise CellValueError(f"'{number_text(serial)}' is not a date. {DATE_HINT}")
-    if epoch.year == 1899 and whole < 61:
-        # The 1900 system counts a 29 February 1900 that never existed, so
-        # serials 1-60 sit one day later than the 1899-12-30 origin gives.
-        result = epoch + timedelta(days=whole + 1)
-    else:
-        result = epoch + timedelta(days=whole)
+    not_a_date = CellValueError(f"'{number_text(serial)}' is not a date. {DATE_HINT}")
+    try:
+        whole = int(serial)
+        if whole <= 0:
+            raise not_a_date
+        if epoch.year == 1899 and whole < 61:
+            # The 1900 system counts a 29 February 1900 that never existed, so
+            # serials 1-60 sit one day later than the 1899-12-30 origin gives.
+            result = epoch + timedelta(days=whole + 1)
+        else:
+            result = epoch + timedelta(days=whole)
+    except (OverflowError, ValueError) as error:
+        # A serial past 31/12/9999 (such as 20270301, a date typed without
+        # separators), infinity or NaN is no date at all.
+        if error is not_a_date:
+            raise
+        raise not_a_date from None
     return _make_date(result.year, result.month, result.day, number_text(serial))

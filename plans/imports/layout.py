@@ -149,6 +149,20 @@ def is_mandatory(column: Column, kind: str) -> bool:
     return column.mandatory_qad if kind == PlanKind.QAD_ACTION else column.mandatory_wop
 
 
+# Mandatory columns that a blank cell does not make unreadable: eligibility
+# rules 3 (workaround), 4 (how it is monitored) and 5 (fix and resolution
+# dates) judge them, so the participant sees the rule a blank cell breaks.
+RULE_JUDGED_FIELDS = frozenset(
+    {
+        "workaround_description",
+        "workaround_fully_mitigates",
+        "workaround_monitoring",
+        "expected_fix_date",
+        "expected_resolution_date",
+    }
+)
+
+
 # Every ParsedItem field read from the items sheet, in template order.
 ITEM_FIELDS = tuple(column.field for column in ITEM_COLUMNS + (QSP_RISK_COLUMN,))
 

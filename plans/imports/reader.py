@@ -8,20 +8,24 @@ in one round rather than one error per upload.
 import io
 import logging
 import re
+import warnings
 import zipfile
 from datetime import datetime
 
 import openpyxl
 from defusedxml import DefusedXmlException
-from openpyxl import load_workbook
+from openpyxl.cell.text import Text
+from openpyxl.reader.excel import ExcelReader
 from openpyxl.utils import get_column_letter
+from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
+from openpyxl.xml.functions import iterparse
 
 from plans.choices import CodeBody, PlanKind, Route
 
 from . import cells, layout
 from .cells import CellValueError
 from .package import check_package
-from .sheetxml import scan_cells, scan_sheet
+from .sheetxml import SheetFacts, SheetTooLong, scan_cells, scan_sheet
 from .types import ParsedItem, ParsedPlan, WorkbookError, WorkbookRejected
 
 logger = logging.getLogger(__name__)
@@ -36,11 +40,10 @@ if not openpyxl.DEFUSEDXML:
 HEADER_SEARCH_ROWS = 30
 # A header row must contain this many of the expected texts to count as one.
 HEADER_MIN_MATCHES = 5
-# Reading stops after this many consecutive empty rows, because a sheet
-# formatted down to row 1,048,576 would otherwise be walked to its end.
-# NOTE: items below a gap this long are not read. The template has 500 rows,
-# so such a gap is not expected in a real plan.
-MAX_BLANK_RUN = 2_000
+# Rows are read down to the last row with content, wherever it is. Content
+# below this row is an error rather than read, because walking a sheet
+# formatted down to row 1,048,576 row by row takes about 15 seconds.
+MAX_CONTENT_ROW = 100_000
 # Upper bound on items in one plan, far above any real plan (the template
 # validates 500 rows), so that a runaway sheet is rejected rather than stored.
 MAX_ITEMS = 10_000
@@ -50,14 +53,63 @@ MAX_ERRORS = 500
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+# openpyxl turns a date-formatted number past 31/12/9999 into "#VALUE!" and
+# emits this warning. The reader reports the number itself as "not a date".
+warnings.filterwarnings(
+    "ignore", message=r"Cell .* is marked as a date but the serial value", module=r"openpyxl\."
+)
+_DATE_OVERFLOW = "#VALUE!"
+
+
 def _key(text) -> str:
     if not isinstance(text, str):
         return ""
-    return " ".join(text.split()).casefold()
+    return " ".join(cells.normalise_text(text).split()).casefold()
 
 
 def _is_blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+    return value is None or (isinstance(value, str) and not cells.normalise_text(value))
+
+
+def _is_empty(value) -> bool:
+    return value is None or value == "" or value == []
+
+
+def _blank_is_error(column: layout.Column, kind: str) -> bool:
+    """Tell whether an empty cell of a mandatory column is a reader error.
+
+    Reference and Defect Number have their own messages, and the columns the
+    eligibility rules judge stay readable when empty.
+    """
+    if not layout.is_mandatory(column, kind):
+        return False
+    return column.field not in layout.RULE_JUDGED_FIELDS | {"reference", "defect_number"}
+
+
+def _read_shared_strings(source) -> list[str]:
+    """Read the shared strings part, keeping each string's _xHHHH_ escapes."""
+    strings = []
+    tag = f"{{{SHEET_MAIN_NS}}}si"
+    for _event, element in iterparse(source):
+        if element.tag == tag:
+            strings.append(Text.from_tree(element).content)
+            element.clear()
+    return strings
+
+
+class _ExcelReader(ExcelReader):
+    """openpyxl 3.1's package reader, with shared strings kept as stored.
+
+    openpyxl decodes only part of Excel's _xHHHH_ escapes in shared strings,
+    and none in inline strings. Keeping both raw lets the reader decode every
+    string cell once, the way Excel does.
+    """
+
+    def read_strings(self):
+        part = self.package.find(SHARED_STRINGS)
+        if part is not None:
+            with self.archive.open(part.PartName[1:]) as source:
+                self.shared_strings = _read_shared_strings(source)
 
 
 class _Errors:
@@ -103,8 +155,12 @@ def read_workbook(data: bytes, *, filename: str) -> ParsedPlan:
     except Exception as error:
         if not _caused_by_unsafe_xml(error):
             # A damaged or hand-made package can make openpyxl or zipfile raise
-            # almost anything; the participant gets a clean error, not a server error.
-            logger.warning("workbook could not be read filename=%s", filename, exc_info=True)
+            # almost anything. The participant gets a clean error rather than a
+            # server error, and the log names the cause without a traceback.
+            logger.info(
+                "workbook could not be read filename=%s error=%s", filename, type(error).__name__
+            )
+            logger.debug("workbook read failure filename=%s", filename, exc_info=True)
             raise WorkbookRejected(
                 [
                     WorkbookError(
@@ -148,11 +204,16 @@ def _caused_by_unsafe_xml(error: BaseException) -> bool:
 class _Reader:
     def __init__(self, data: bytes):
         self.archive = zipfile.ZipFile(io.BytesIO(data))
-        self.workbook = load_workbook(
-            io.BytesIO(data), read_only=True, data_only=True, keep_links=False
-        )
+        package = _ExcelReader(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
+        package.read()
+        self.workbook = package.wb
         self.epoch: datetime = self.workbook.epoch
         self.errors = _Errors()
+        self.warnings: list[WorkbookError] = []
+        self._facts: dict[str, SheetFacts] = {}
+
+    def warn(self, sheet, message) -> None:
+        self.warnings.append(WorkbookError(sheet, None, None, None, message))
 
     def read(self) -> ParsedPlan:
         try:
@@ -179,6 +240,12 @@ class _Reader:
             )
         if layout.SHEET_VERSIONS in names:
             plan.version_history = self._read_versions()
+        else:
+            self.warn(
+                layout.SHEET_VERSIONS,
+                f"The sheet '{layout.SHEET_VERSIONS}' was not found, so no version history "
+                "was read. Keep the template's sheet names to import the history.",
+            )
 
         items_sheet = layout.ITEMS_SHEET[plan.kind]
         if kind is None and items_sheet not in names:
@@ -202,37 +269,105 @@ class _Reader:
 
         errors = self.errors.finish()
         if errors:
-            raise WorkbookRejected(errors)
+            raise WorkbookRejected(errors, self.warnings)
+        plan.warnings = list(self.warnings)
         return plan
 
     # Sheets
 
-    def _grid(
-        self, title: str, *, min_row: int = 1, max_row=None, max_col=None, scan: bool = True
-    ) -> _SheetGrid:
-        """Read a sheet's values by row, stopping after a long run of empty rows."""
+    def _sheet_facts(self, sheet) -> SheetFacts | None:
+        """Return the scanned facts of a sheet's part, or None after recording why the
+        sheet cannot be read safely. Each part is scanned once."""
+        # openpyxl 3.1 keeps the part name of a read-only sheet in this private attribute.
+        part = sheet._worksheet_path
+        if part not in self._facts:
+            try:
+                self._facts[part] = scan_sheet(self.archive, part)
+            except SheetTooLong:
+                self.errors.add(
+                    sheet.title,
+                    None,
+                    None,
+                    None,
+                    f"The sheet '{sheet.title}' holds a cell with more text than the "
+                    f"{cells.MAX_CELL_CHARACTERS:,} characters an Excel cell holds, so it was "
+                    "not read. Shorten the cell and upload the workbook again.",
+                )
+                self._facts[part] = None
+        return self._facts[part]
+
+    def _grid(self, title: str, *, max_row=None, max_col=None, scan: bool = True) -> _SheetGrid:
+        """Read a sheet's values by row, down to its last row with content."""
         sheet = self.workbook[title]
+        # A wrong <dimension ref> (such as "A1") would hide every cell outside it.
+        sheet.reset_dimensions()
+        facts = self._sheet_facts(sheet)
+        if facts is None:
+            return _SheetGrid({}, set(), {})
+        last_row = facts.last_content_row
+        if last_row is not None and max_row is None and last_row > MAX_CONTENT_ROW:
+            self.errors.add(
+                title,
+                last_row,
+                None,
+                None,
+                f"Row {last_row:,} of '{title}' has content, but only the first "
+                f"{MAX_CONTENT_ROW:,} rows of a sheet are read. Move the plan's rows up, or "
+                f"delete the content below row {MAX_CONTENT_ROW:,}, and upload it again.",
+            )
+            last_row = MAX_CONTENT_ROW
+        if last_row is not None:
+            max_row = last_row if max_row is None else min(max_row, last_row)
+        if max_row == 0:
+            return _SheetGrid({}, set(), {})
+
         rows: dict[int, list] = {}
-        blank_run = 0
-        last_row = min_row
+        overflowed: set[tuple[int, int]] = set()
+        number = 0
         for number, values in enumerate(
-            sheet.iter_rows(min_row=min_row, max_row=max_row, max_col=max_col, values_only=True),
-            start=min_row,
+            sheet.iter_rows(min_row=1, max_row=max_row, max_col=max_col, values_only=True),
+            start=1,
         ):
-            last_row = number
             if all(_is_blank(value) for value in values):
-                blank_run += 1
-                if blank_run >= MAX_BLANK_RUN:
-                    break
                 continue
-            blank_run = 0
-            rows[number] = list(values)
+            row = list(values)
+            for index, value in enumerate(row):
+                if isinstance(value, str):
+                    if value == _DATE_OVERFLOW:
+                        overflowed.add((number, index + 1))
+                    row[index] = cells.decode_ooxml_escapes(value)
+            rows[number] = row
+        last_row = number
         if not scan:
             return _SheetGrid(rows, set(), {})
 
-        # openpyxl 3.1 keeps the part name of a read-only sheet in this private attribute.
-        part = sheet._worksheet_path
-        facts = scan_sheet(self.archive, part)
+        self._fill_merges(rows, facts)
+        uncached: set = set()
+        error_cells: dict = {}
+        if facts.has_formulas or facts.has_error_cells or overflowed:
+            found = scan_cells(
+                self.archive, sheet._worksheet_path, max_row=last_row, wanted=frozenset(overflowed)
+            )
+            uncached = set(found.uncached)
+            error_cells = {(row, column): text for row, column, text in found.errors}
+            self._restore_overflowed(rows, overflowed, error_cells, found.raw_values)
+        return _SheetGrid(rows, uncached, error_cells)
+
+    @staticmethod
+    def _restore_overflowed(rows, overflowed, error_cells, raw_values) -> None:
+        """Put back the number of a date-formatted cell that openpyxl read as #VALUE!."""
+        for row, column in overflowed:
+            raw = raw_values.get((row, column))
+            if (row, column) in error_cells or raw is None:
+                continue
+            try:
+                number = float(raw)
+            except ValueError:
+                continue
+            rows[row][column - 1] = int(number) if number.is_integer() else number
+
+    @staticmethod
+    def _fill_merges(rows: dict[int, list], facts: SheetFacts) -> None:
         for min_col, top, max_col_merge, bottom in facts.merges:
             source = rows.get(top)
             if source is None or len(source) < min_col:
@@ -252,14 +387,6 @@ class _Reader:
             for column in range(min_col + 1, max_col_merge + 1):
                 if column <= len(source) and source[column - 1] is None:
                     source[column - 1] = value
-
-        uncached: set = set()
-        error_cells: dict = {}
-        if facts.has_formulas or facts.has_error_cells:
-            found = scan_cells(self.archive, part, max_row=last_row)
-            uncached = set(found.uncached)
-            error_cells = {(row, column): text for row, column, text in found.errors}
-        return _SheetGrid(rows, uncached, error_cells)
 
     def _cell_problem(self, grid: _SheetGrid, sheet, row, column_index, label) -> bool:
         """Record an error for a formula without result or an error value; True if found."""
@@ -304,7 +431,7 @@ class _Reader:
         if sheet in names:
             grid, label_rows = self._labelled_values(sheet)
             type_row = label_rows.get(_key(layout.INTRO_TYPE_LABEL), layout.INTRO_TYPE_ROW)
-            type_text = cells.to_text(self._value(grid, type_row, 2))
+            type_text = self._intro_text(grid, type_row, layout.INTRO_TYPE_LABEL)
             if type_text:
                 for plan_kind, template_type in layout.TEMPLATE_TYPE.items():
                     if _key(template_type) == _key(type_text):
@@ -320,8 +447,16 @@ class _Reader:
                         + ".",
                     )
             version_row = label_rows.get(_key(layout.INTRO_VERSION_LABEL), layout.INTRO_VERSION_ROW)
-            raw_version = self._value(grid, version_row, 2)
-            version = self._template_version(raw_version, version_row)
+            version_text = self._intro_text(grid, version_row, layout.INTRO_VERSION_LABEL)
+            version = self._template_version(version_text, version_row)
+        else:
+            self.warn(
+                sheet,
+                f"The sheet '{sheet}' was not found, so its Template Type and Template "
+                "Version were not read. The plan type was taken from the items sheet's name "
+                f"and the workbook was read as template version "
+                f"{layout.CURRENT_TEMPLATE_VERSION}.",
+            )
         if kind is None:
             for plan_kind, items_sheet in layout.ITEMS_SHEET.items():
                 if items_sheet in names:
@@ -329,8 +464,19 @@ class _Reader:
                     break
         return kind, version
 
-    def _template_version(self, raw, row: int) -> str | None:
-        text = cells.to_text(raw)
+    def _intro_text(self, grid: _SheetGrid, row: int, label: str) -> str:
+        """Return the text of a sheet-1 value, or "" after recording an error."""
+        sheet = layout.SHEET_INTRODUCTION
+        if self._cell_problem(grid, sheet, row, 2, label):
+            return ""
+        raw = self._value(grid, row, 2)
+        try:
+            return cells.to_text(raw)
+        except CellValueError as error:
+            self.errors.add(sheet, row, label, raw, str(error))
+            return ""
+
+    def _template_version(self, text: str, row: int) -> str | None:
         if not text:
             return None
         for known in layout.KNOWN_TEMPLATE_VERSIONS:
@@ -476,7 +622,7 @@ class _Reader:
         sheet = layout.SHEET_VERSIONS
         grid = self._grid(sheet, max_col=8)
         header_row, columns = self._find_header(
-            grid, [text for text, _ in layout.VERSION_HEADERS], minimum=2
+            grid, sheet, [text for text, _ in layout.VERSION_HEADERS], minimum=2
         )
         if header_row is None:
             return []
@@ -503,28 +649,50 @@ class _Reader:
             history.append(entry)
         return history
 
-    @staticmethod
-    def _find_header(grid: _SheetGrid, headers: list[str], *, minimum: int):
-        """Return (header row, {header key: column}) of the first row naming enough headers."""
+    def _find_header(self, grid: _SheetGrid, sheet: str, headers: list[str], *, minimum: int):
+        """Return (header row, {header key: column}) of the first row naming enough headers.
+
+        A header text found in two columns of that row is an error naming both,
+        since either column could hold the values meant.
+        """
         wanted = {_key(text) for text in headers}
         for number in sorted(grid.rows):
             if number > HEADER_SEARCH_ROWS:
                 break
             values = grid.rows[number]
             found = {}
+            repeats = []
             for index, value in enumerate(values, start=1):
                 key = _key(value)
-                if key in wanted and key not in found:
+                if key not in wanted:
+                    continue
+                if key in found:
+                    repeats.append((found[key], index, value))
+                else:
                     found[key] = index
             if len(found) >= minimum:
+                for first, second, value in repeats:
+                    text = cells.normalise_text(value)
+                    self.errors.add(
+                        sheet,
+                        number,
+                        text,
+                        text,
+                        f"The header '{text}' is in both column {get_column_letter(first)} and "
+                        f"column {get_column_letter(second)}. Keep one column with this header "
+                        "and rename or delete the other.",
+                    )
                 return number, found
         return None, {}
 
     def _read_items(self, plan: ParsedPlan, sheet: str) -> None:
+        if self._sheet_facts(self.workbook[sheet]) is None:
+            return
         columns = layout.item_columns(plan.kind)
         header_grid = self._grid(sheet, max_row=HEADER_SEARCH_ROWS, scan=False)
         header_row, found = self._find_header(
             header_grid,
+            sheet,
             [column.header for column in columns],
             minimum=min(HEADER_MIN_MATCHES, len(columns)),
         )
@@ -577,13 +745,13 @@ class _Reader:
                     f"The plan has more than {MAX_ITEMS:,} items; split it or remove empty rows.",
                 )
                 break
-            item = self._read_item(grid, sheet, number, values, present)
+            item = self._read_item(grid, sheet, number, values, present, plan.kind)
             self._check_identity(sheet, item, seen_defects, seen_references)
             plan.items.append(item)
             if item.reference:
                 plan.row_of.setdefault(item.reference, number)
 
-    def _read_item(self, grid, sheet, number, values, present) -> ParsedItem:
+    def _read_item(self, grid, sheet, number, values, present, kind) -> ParsedItem:
         item = ParsedItem(row=number)
         for column, index in present:
             raw = values[index - 1] if index <= len(values) else None
@@ -596,6 +764,15 @@ class _Reader:
                 continue
             self._check_length(sheet, number, column.header, column.field, value)
             setattr(item, column.field, value)
+            if _is_empty(value) and _blank_is_error(column, kind):
+                self.errors.add(
+                    sheet,
+                    number,
+                    column.header,
+                    None,
+                    f"Cell {get_column_letter(index)}{number} is empty, but '{column.header}' "
+                    "is mandatory. Fill it in and upload the workbook again.",
+                )
         return item
 
     def _convert(self, kind: str, raw):

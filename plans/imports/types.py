@@ -27,10 +27,12 @@ class WorkbookError:
 
 
 class WorkbookRejected(Exception):
-    """Raised when a workbook cannot be read as a plan; carries every error found."""
+    """Raised when a workbook cannot be read as a plan; carries every error found,
+    and the warnings found before the reader stopped."""
 
-    def __init__(self, errors: list[WorkbookError]):
+    def __init__(self, errors: list[WorkbookError], warnings: list[WorkbookError] = ()):
         self.errors = list(errors)
+        self.warnings = list(warnings)
         super().__init__("; ".join(error.message for error in self.errors[:3]))
 
 
@@ -87,6 +89,9 @@ class ParsedPlan:
     # Excel row of each item by reference, and of each sheet-2 field by ParsedPlan field name.
     row_of: dict[str, int] = field(default_factory=dict)
     field_rows: dict[str, int] = field(default_factory=dict)
+    # Problems that do not stop the import, such as a missing sheet 1 or 3,
+    # in the shape of the errors.
+    warnings: list[WorkbookError] = field(default_factory=list)
 
     @property
     def code_bodies(self) -> list[str]:

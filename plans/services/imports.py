@@ -45,6 +45,8 @@ class ImportResult:
     workbook: UploadedWorkbook | None = None
     # True when the import made a new plan, False when it replaced a plan's items.
     created: bool = False
+    # Problems that did not stop the import (a missing sheet 1 or 3), shaped like errors.
+    warnings: list[WorkbookError] = field(default_factory=list)
 
 
 def _may_import(actor, organisation) -> bool:
@@ -139,11 +141,13 @@ def plan_import_workbook(
             actor.pk,
             len(rejected.errors),
         )
-        return ImportResult(ok=False, errors=rejected.errors)
+        return ImportResult(ok=False, errors=rejected.errors, warnings=rejected.warnings)
 
     participant_error = _participant_error(parsed, organisation)
     if participant_error:
-        return ImportResult(ok=False, errors=[participant_error], parsed=parsed)
+        return ImportResult(
+            ok=False, errors=[participant_error], parsed=parsed, warnings=parsed.warnings
+        )
 
     sha256 = hashlib.sha256(data).hexdigest()
     with transaction.atomic():
@@ -159,7 +163,9 @@ def plan_import_workbook(
             plan = plan_lock(plan_id=plan.pk)
             errors = _plan_errors(parsed, plan, organisation)
             if errors:
-                return ImportResult(ok=False, errors=errors, parsed=parsed)
+                return ImportResult(
+                    ok=False, errors=errors, parsed=parsed, warnings=parsed.warnings
+                )
             plan.items.all().delete()
 
         for name in PLAN_DETAIL_FIELDS:
@@ -209,4 +215,11 @@ def plan_import_workbook(
         actor.pk,
         len(parsed.items),
     )
-    return ImportResult(ok=True, parsed=parsed, plan=plan, workbook=workbook, created=created)
+    return ImportResult(
+        ok=True,
+        parsed=parsed,
+        plan=plan,
+        workbook=workbook,
+        created=created,
+        warnings=parsed.warnings,
+    )

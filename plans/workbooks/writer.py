@@ -26,6 +26,7 @@ from plans.choices import (
     Severity,
 )
 from plans.imports import layout
+from plans.imports.cells import encode_ooxml_escapes
 
 from . import texts
 
@@ -81,7 +82,12 @@ PARTICIPANT_LISTS = {
 
 
 def _set_text(cell, value: str) -> None:
-    """Write text as a string cell, never as a formula, whatever it starts with."""
+    """Write text as a string cell, never as a formula, whatever it starts with.
+
+    Control characters and literal "_xHHHH_" text are written as Excel's
+    _xHHHH_ escapes, so that Excel and the reader read back the same text.
+    """
+    value = encode_ooxml_escapes(value)
     cell.value = value
     if value.startswith(FORMULA_TRIGGERS):
         # openpyxl treats a value starting with "=" as a formula; forcing the

@@ -208,7 +208,8 @@ def test_rules_7_and_8_judged_false_pass():
 
 def test_no_items_blocks_submission():
     result = judge([])
-    assert result.eligible is True
+    assert result.eligible is False
+    assert result.failures == []
     assert [(f.rule, f.reason) for f in result.submission_blockers] == [
         (None, "The plan has no items")
     ]
@@ -217,6 +218,10 @@ def test_no_items_blocks_submission():
 def test_duplicate_defect_number_blocks_submission():
     second = good_item(reference="NWEL-WOP-002", row=5)
     result = judge([good_item(), second])
+    assert result.eligible is False
+    assert result.as_dict()["other_blockers"] == [
+        {"rule": None, "item": "NWEL-WOP-002", "reason": result.other_blockers[0].reason}
+    ]
     assert [(f.rule, f.item) for f in result.submission_blockers] == [(None, "NWEL-WOP-002")]
     assert "SIT-DEF-2041" in result.submission_blockers[0].reason
 

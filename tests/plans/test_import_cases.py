@@ -184,12 +184,56 @@ def test_organisation_option_mismatch():
     )
 
 
+@pytest.mark.django_db
 def test_organisation_option_case_insensitive():
+    from plans.models import Organisation
+
+    Organisation.objects.create(name="Example Energy Supply Ltd", participant_id="PRT-0042")
     status, report = run_import(
         CASES / "C19_whitespace_and_case.xlsx", "--organisation", "prt-0042"
     )
     assert status == 0
     assert report["ok"] is True
+
+
+@pytest.mark.django_db
+def test_dry_run_organisation_must_exist():
+    status, report = run_import(CASES / "C00a_baseline_sit.xlsx", "--organisation", "PRT-0042")
+    assert status == 1
+    error = report["errors"][0]
+    assert (error["sheet"], error["row"], error["column"], error["value"]) == (
+        "2. Participant Details",
+        5,
+        "Participant ID",
+        "PRT-0042",
+    )
+    assert "No organisation has participant ID PRT-0042" in error["message"]
+
+
+@pytest.mark.parametrize("value", ["", "   "])
+def test_empty_organisation_is_usage_error(value):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError) as raised:
+        call_command(
+            "import_plan", str(CASES / "C00a_baseline_sit.xlsx"), "--dry-run",
+            "--organisation", value,
+        )  # fmt: skip
+    assert raised.value.returncode == 2
+
+
+def test_as_of_help_says_today():
+    from django.core.management import load_command_class
+
+    parser = load_command_class("plans", "import_plan").create_parser("manage.py", "import_plan")
+    help_text = " ".join(parser.format_help().split())
+    assert "default: today" in help_text
+    assert "Submission Date" not in help_text
+
+
+def test_case_reports_have_no_warnings():
+    _, report = run_import(CASES / "C00a_baseline_sit.xlsx")
+    assert report["warnings"] == []
 
 
 def test_bad_as_of_is_usage_error():

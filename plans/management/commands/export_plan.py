@@ -33,5 +33,13 @@ class Command(BaseCommand):
             raise CommandError(f"Plan {options['plan_id']} does not exist.") from None
         data = export_workbook(plan_export_data(plan))
         path = Path(options["path"])
-        path.write_bytes(data)
+        try:
+            path.write_bytes(data)
+        except OSError as error:
+            # A missing folder, a folder given as the file or no permission:
+            # the operator gets the reason, not a traceback.
+            raise CommandError(
+                f"Could not write {path}: {error.strerror or error}. Give the path of a file "
+                "in an existing folder that you may write to."
+            ) from None
         self.stdout.write(f"Wrote plan {plan.pk} ({len(plan.items.all())} items) to {path}.")

@@ -1,7 +1,8 @@
 """Read a plan workbook, report it and, unless --dry-run, store it as a draft plan.
 
 Exit status: 0 when the workbook was read without error (eligible or not),
-1 when it was rejected, 2 for wrong usage.
+1 when it was rejected, 2 for wrong usage. Warnings (such as a missing
+version history sheet) never change the status.
 """
 
 import json
@@ -28,6 +29,23 @@ def _as_of(text: str | None) -> date | None:
         ) from None
 
 
+def _find_organisation(participant_id: str):
+    from plans.models import Organisation
+
+    return Organisation.objects.filter(participant_id__iexact=participant_id).first()
+
+
+def _no_organisation_error(participant_id: str, row: int) -> WorkbookError:
+    return WorkbookError(
+        SHEET_PARTICIPANT,
+        row,
+        "Participant ID",
+        participant_id,
+        f"No organisation has participant ID {participant_id}. Create the organisation "
+        "first, or run with --dry-run and without --organisation to check the workbook only.",
+    )
+
+
 class Command(BaseCommand):
     help = (
         "Read a plan workbook (.xlsx), check it and its eligibility and, unless --dry-run, "
@@ -39,7 +57,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--organisation",
             metavar="PARTICIPANT_ID",
-            help="Participant ID the workbook must belong to (default: the workbook's own).",
+            help="Participant ID of the organisation the workbook must belong to; it must "
+            "exist, also with --dry-run (default: the workbook's own ID, which only a real "
+            "import looks up).",
         )
         parser.add_argument(
             "--dry-run", action="store_true", help="Read and report only; store nothing."
@@ -50,42 +70,46 @@ class Command(BaseCommand):
         parser.add_argument(
             "--as-of",
             metavar="YYYY-MM-DD",
-            help="Day rule 5 judges dates against (default: the workbook's Submission Date, "
-            "else today).",
+            help="Day rule 5 judges dates against (default: today, because an imported "
+            "plan is a draft that is not yet submitted).",
         )
 
     def handle(self, *args, **options):
         as_of = _as_of(options["as_of"])
+        wanted = options["organisation"]
+        if wanted is not None:
+            wanted = wanted.strip()
+            if not wanted:
+                raise CommandError(
+                    "--organisation needs a participant ID, such as PRT-0042.", returncode=2
+                )
         path = Path(options["path"])
         if not path.is_file():
             raise CommandError(f"{path} is not a file.", returncode=2)
         data = path.read_bytes()
 
         errors: list[WorkbookError] = []
+        warnings: list[WorkbookError] = []
         parsed = None
         try:
             parsed = read_workbook(data, filename=path.name)
+            warnings = parsed.warnings
         except WorkbookRejected as rejected:
             errors = rejected.errors
+            warnings = rejected.warnings
 
-        wanted = options["organisation"]
         if parsed is not None and wanted:
-            if parsed.participant_id.strip().casefold() != wanted.strip().casefold():
-                errors = [
-                    WorkbookError(
-                        SHEET_PARTICIPANT,
-                        parsed.field_rows.get("participant_id", 5),
-                        "Participant ID",
-                        parsed.participant_id,
-                        f"The workbook is for participant {parsed.participant_id}, not {wanted}.",
-                    )
-                ]
+            errors = self._organisation_errors(parsed, wanted)
 
         stored_plan = None
         if parsed is not None and not errors and not options["dry_run"]:
             stored_plan, errors = self._store(data, path.name, wanted or parsed.participant_id)
 
-        report = {"ok": not errors, "errors": [error.as_dict() for error in errors]}
+        report = {
+            "ok": not errors,
+            "errors": [error.as_dict() for error in errors],
+            "warnings": [warning.as_dict() for warning in warnings],
+        }
         if parsed is not None:
             report["plan"] = plan_as_dict(parsed)
             report["template_version"] = parsed.template_version
@@ -108,23 +132,32 @@ class Command(BaseCommand):
         if errors:
             raise SystemExit(1)
 
-    def _store(self, data: bytes, filename: str, participant_id: str):
-        from plans.choices import UserRole
-        from plans.models import Organisation, User
-        from plans.services.imports import plan_import_workbook
-
-        organisation = Organisation.objects.filter(participant_id__iexact=participant_id).first()
-        if organisation is None:
-            return None, [
+    @staticmethod
+    def _organisation_errors(parsed, wanted: str) -> list[WorkbookError]:
+        """Return why the workbook cannot be stored for organisation `wanted`, if it cannot."""
+        row = parsed.field_rows.get("participant_id", 5)
+        if parsed.participant_id.strip().casefold() != wanted.casefold():
+            return [
                 WorkbookError(
                     SHEET_PARTICIPANT,
-                    5,
+                    row,
                     "Participant ID",
-                    participant_id,
-                    f"No organisation has participant ID {participant_id}; create it first or "
-                    "use --dry-run.",
+                    parsed.participant_id,
+                    f"The workbook is for participant {parsed.participant_id}, not {wanted}.",
                 )
             ]
+        if _find_organisation(wanted) is None:
+            return [_no_organisation_error(wanted, row)]
+        return []
+
+    def _store(self, data: bytes, filename: str, participant_id: str):
+        from plans.choices import UserRole
+        from plans.models import User
+        from plans.services.imports import plan_import_workbook
+
+        organisation = _find_organisation(participant_id)
+        if organisation is None:
+            return None, [_no_organisation_error(participant_id, 5)]
         # The command runs as the operator; uploads are recorded against an administrator.
         actor = (
             User.objects.filter(is_active=True, role=UserRole.ADMIN).order_by("pk").first()
@@ -145,16 +178,8 @@ class Command(BaseCommand):
         if not report["ok"]:
             self.stderr.write(f"{path.name}: rejected")
             for error in report["errors"]:
-                where = ", ".join(
-                    part
-                    for part in (
-                        error["sheet"],
-                        f"row {error['row']}" if error["row"] else None,
-                        error["column"],
-                    )
-                    if part
-                )
-                self.stderr.write(f"  {where + ': ' if where else ''}{error['message']}")
+                self.stderr.write(f"  {_located(error)}")
+            self._write_warnings(report, self.stderr)
             return
         plan = report["plan"]
         eligibility = report["eligibility"]
@@ -162,11 +187,33 @@ class Command(BaseCommand):
             f"{path.name}: {plan['kind']} plan for {plan['participant_id']}, route "
             f"{plan['route']}, {len(plan['items'])} items"
         )
+        self._write_warnings(report, self.stdout)
         if eligibility["eligible"]:
             self.stdout.write(f"Eligible as of {eligibility['as_of']}.")
         else:
             self.stdout.write(f"Not eligible as of {eligibility['as_of']}:")
             for failure in eligibility["failures"]:
                 self.stdout.write(f"  rule {failure['rule']}: {failure['reason']}")
+            for blocker in eligibility["other_blockers"]:
+                self.stdout.write(f"  cannot be submitted: {blocker['reason']}")
         if "stored_plan_id" in report:
             self.stdout.write(f"Stored as draft plan {report['stored_plan_id']}.")
+
+    @staticmethod
+    def _write_warnings(report: dict, stream) -> None:
+        for warning in report["warnings"]:
+            stream.write(f"  warning: {_located(warning)}")
+
+
+def _located(error: dict) -> str:
+    """Return an error's message after its sheet, row and column, where it has them."""
+    where = ", ".join(
+        part
+        for part in (
+            error["sheet"],
+            f"row {error['row']}" if error["row"] else None,
+            error["column"],
+        )
+        if part
+    )
+    return f"{where + ': ' if where else ''}{error['message']}"
