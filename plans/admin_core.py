@@ -6,24 +6,132 @@ deleted here: plan data changes only through the participant pages and the
 lifecycle services, which check the plan's state and audit every change.
 """
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
-from .choices import UserRole
+from .choices import PARTICIPANT_ROLES, PlanState, UserRole
 from .fields import CodeBodiesField
 from .models import Item, Organisation, Plan, PlanEvent, UploadedWorkbook, User
-from .permissions import is_staff_role, plans_visible_to
+from .permissions import STAFF_ROLES, is_staff_role, plans_visible_to
+from .templatetags.lifecycle import action_label, state_label
+
+OTHER_ROLE = "Other"
+LISTED_ROLES = tuple(role for role in PARTICIPANT_ROLES if role != OTHER_ROLE)
+
+
+class OrganisationForm(forms.ModelForm):
+    """An organisation with its market roles ticked from the template's list.
+
+    Roles outside the list go in "Other roles", comma-separated, and are
+    stored as written. The participant ID is stored in upper case and must
+    differ from every other organisation's in any case.
+    """
+
+    roles = forms.MultipleChoiceField(
+        label="Market roles",
+        choices=[(role, role) for role in PARTICIPANT_ROLES],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text='Tick "Other" and name the role below for a role not in the list.',
+    )
+    other_roles = forms.CharField(
+        label="Other roles",
+        required=False,
+        help_text="Roles not in the list, separated by commas, such as MEM.",
+    )
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "participant_id", "roles"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        stored = list(self.instance.roles or []) if self.instance.pk else []
+        listed = [role for role in stored if role in LISTED_ROLES]
+        others = [role for role in stored if role not in LISTED_ROLES]
+        if not self.is_bound:
+            self.initial["roles"] = listed + ([OTHER_ROLE] if others else [])
+            self.initial["other_roles"] = ", ".join(others)
+
+    def clean_participant_id(self):
+        participant_id = self.cleaned_data["participant_id"].strip().upper()
+        clash = Organisation.objects.filter(participant_id__iexact=participant_id)
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        existing = clash.first()
+        if existing is not None:
+            raise forms.ValidationError(
+                f"Participant ID {participant_id} is already used by {existing.name} "
+                f"({existing.participant_id}); IDs are compared without regard to case."
+            )
+        return participant_id
+
+    def clean(self):
+        cleaned = super().clean()
+        ticked = cleaned.get("roles") or []
+        others = [role.strip() for role in cleaned.get("other_roles", "").split(",")]
+        others = [role for role in others if role]
+        if OTHER_ROLE in ticked and not others:
+            self.add_error("other_roles", 'Name the other role, or untick "Other".')
+        roles = [role for role in LISTED_ROLES if role in ticked]
+        roles += [role for role in others if role not in roles]
+        cleaned["roles"] = roles
+        return cleaned
 
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ("name", "participant_id", "roles")
+    form = OrganisationForm
+    fields = ("name", "participant_id", "roles", "other_roles")
+    list_display = ("name", "participant_id", "roles_text")
     search_fields = ("name", "participant_id")
     ordering = ("name",)
+
+    @admin.display(description="Market roles")
+    def roles_text(self, organisation):
+        return ", ".join(organisation.roles or []) or "-"
+
+
+class RoleOrganisationChecks:
+    """Form checks that keep a user's role and organisation consistent.
+
+    A participant user must belong to an organisation, and no other role may:
+    every organisation is a market participant, whose plans its users see.
+    """
+
+    def clean(self):
+        cleaned = super().clean()
+        role = cleaned.get("role")
+        organisation = cleaned.get("organisation")
+        if role == UserRole.PARTICIPANT and organisation is None:
+            self.add_error(
+                "organisation", "A participant user must belong to an organisation; choose one."
+            )
+        elif role and role != UserRole.PARTICIPANT and organisation is not None:
+            label = UserRole(role).label
+            self.add_error(
+                "organisation",
+                f"Only participant users belong to an organisation, and {organisation} is a "
+                f"participant organisation. Leave this empty for a {label}, or make the "
+                "user a participant user.",
+            )
+        return cleaned
+
+
+class WorkoffUserChangeForm(RoleOrganisationChecks, UserChangeForm):
+    pass
+
+
+class WorkoffUserCreationForm(RoleOrganisationChecks, AdminUserCreationForm):
+    pass
 
 
 @admin.register(User)
 class WorkoffUserAdmin(UserAdmin):
+    form = WorkoffUserChangeForm
+    add_form = WorkoffUserCreationForm
     list_display = (
         "username",
         "email",
@@ -46,9 +154,11 @@ class WorkoffUserAdmin(UserAdmin):
     )
 
     def save_model(self, request, obj, form, change):
-        # Participant users work only in the participant pages, never in the admin.
+        # The role decides admin access: reviewers, OSMs, PAB members and
+        # administrators use the admin (the review queue and audit trail live
+        # there), while participant users work only in the participant pages.
+        obj.is_staff = obj.role in STAFF_ROLES
         if obj.role == UserRole.PARTICIPANT:
-            obj.is_staff = False
             obj.is_superuser = False
         super().save_model(request, obj, form, change)
 
@@ -143,14 +253,48 @@ class ItemAdmin(ReadOnlyAdmin):
     raw_id_fields = ("plan",)
 
 
+class ToStateFilter(admin.SimpleListFilter):
+    """Filter audit entries by the state they led to, named by its label."""
+
+    title = "to state"
+    parameter_name = "to_state"
+
+    def lookups(self, request, model_admin):
+        return PlanState.choices
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(to_state=self.value())
+        return queryset
+
+
 @admin.register(PlanEvent)
 class PlanEventAdmin(ReadOnlyAdmin):
     """The audit trail, readable by every staff role for the plans it may see."""
 
-    list_display = ("created_at", "plan", "action", "from_state", "to_state", "actor")
-    list_filter = ("action", "to_state")
+    list_display = (
+        "created_at",
+        "plan",
+        "action_text",
+        "from_state_text",
+        "to_state_text",
+        "actor",
+    )
+    list_filter = ("action", ToStateFilter)
     list_select_related = ("plan__organisation", "actor")
     search_fields = ("action", "comment", "plan__organisation__participant_id")
+
+    @admin.display(description="Action", ordering="action")
+    def action_text(self, event):
+        return action_label(event.action)
+
+    @admin.display(description="From state", ordering="from_state")
+    def from_state_text(self, event):
+        return state_label(event.from_state) or "-"
+
+    @admin.display(description="To state", ordering="to_state")
+    def to_state_text(self, event):
+        return state_label(event.to_state) or "-"
 
     def get_queryset(self, request):
         visible = plans_visible_to(request.user).values("pk")

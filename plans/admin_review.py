@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from .choices import PlanState, UserRole
+from .display import item_rows
 from .eligibility import evaluate
 from .lifecycle_forms import ReviewDecisionForm
 from .models import PlanForReview
@@ -27,7 +28,8 @@ from .review_selectors import (
     with_review_rows,
 )
 from .services.lifecycle import plan_decide
-from .services.transitions import PlanConflict
+from .services.ratings import rates_risks
+from .services.transitions import PlanConflict, state_phrase
 
 QUEUE_ROLES = frozenset({*REVIEWER_ROLES, UserRole.ADMIN})
 
@@ -53,6 +55,34 @@ def flagged_by_decision(decisions, items) -> list[dict]:
                 }
             )
     return rows
+
+
+# Subject of each reviewer rule, as the item cards name it.
+REVIEWER_RULE_SUBJECTS = {
+    7: "downstream impact on other parties",
+    8: "high-impact settlement risk",
+}
+
+
+def item_cards(plan, items, eligibility) -> list[dict]:
+    """Return, per item, every template column and the item's own eligibility failures."""
+    cards = []
+    for item in items:
+        name = item.reference
+        cards.append(
+            {
+                "item": item,
+                "rows": item_rows(item, plan.kind),
+                "failures": [f for f in eligibility.failures if f.item == name],
+                "awaiting": [
+                    {"rule": f.rule, "subject": REVIEWER_RULE_SUBJECTS[f.rule]}
+                    for f in eligibility.awaiting_review
+                    if f.item == name
+                ],
+                "blockers": [f for f in eligibility.other_blockers if f.item == name],
+            }
+        )
+    return cards
 
 
 def _eligibility(plan, *, as_of=None):
@@ -121,7 +151,9 @@ class PlanForReviewAdmin(admin.ModelAdmin):
     @admin.display(description="Plan", ordering="id")
     def plan_link(self, plan):
         url = reverse("admin:plans_planforreview_change", args=[plan.pk])
-        return format_html('<a href="{}">{} #{}</a>', url, plan.get_kind_display(), plan.pk)
+        return format_html(
+            '<a href="{}">{}</a> <span class="quiet">plan {}</span>', url, plan.title, plan.pk
+        )
 
     @admin.display(description="Participant", ordering="organisation__participant_id")
     def participant(self, plan):
@@ -171,11 +203,12 @@ class PlanForReviewAdmin(admin.ModelAdmin):
         )
 
         status = 200
-        form = ReviewDecisionForm.for_plan(plan, items=items)
+        rate_risks = rates_risks(plan=plan, role=request.user.role)
+        form = ReviewDecisionForm.for_plan(plan, items=items, rate_risks=rate_risks)
         if request.method == "POST":
             if request.user.role not in parties:
                 raise PermissionDenied("Your role is not a required party of this plan.")
-            form = ReviewDecisionForm(request.POST, items=items)
+            form = ReviewDecisionForm(request.POST, items=items, rate_risks=rate_risks)
             if form.is_valid():
                 data = form.cleaned_data
                 try:
@@ -186,6 +219,7 @@ class PlanForReviewAdmin(admin.ModelAdmin):
                         comment=data["comment"],
                         downstream_item_ids=data["downstream_items"],
                         settlement_risk_item_ids=data["settlement_risk_items"],
+                        risk_ratings=data["risk_ratings"] if rate_risks else None,
                         seen_state=data["seen_state"],
                         seen_round=data["seen_round"],
                     )
@@ -193,18 +227,21 @@ class PlanForReviewAdmin(admin.ModelAdmin):
                     form.add_error(None, str(error))
                     status = 409
                 except ValidationError as error:
-                    form.add_error(None, error)
+                    # The service keys its errors by argument names, not form fields.
+                    form.add_error(None, error.messages)
                 else:
-                    messages.success(request, f"Your decision on plan #{plan.pk} is recorded.")
+                    messages.success(request, f"Your decision on {plan.title} is recorded.")
                     return redirect("admin:plans_planforreview_changelist")
 
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": f"Review {plan.get_kind_display()} #{plan.pk}",
+            "title": f"Review {plan.title}",
             "plan": plan,
             "items": items,
+            "item_cards": item_cards(plan, items, _eligibility(plan)),
             "eligibility": _eligibility(plan),
+            "state_phrase": state_phrase(plan.state),
             "parties": [
                 {
                     "role": role,

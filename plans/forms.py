@@ -131,6 +131,15 @@ class ItemForm(forms.ModelForm):
             if isinstance(field.widget, forms.Textarea):
                 field.widget.attrs["rows"] = 2
         self.fields["code_bodies"].help_text = "Tick every code body the defect impacts."
+        if "risk_rating" in self.fields and self.instance.pk and self.instance.risk_rating:
+            # The rating is the QSP's: entered once from the workbook, then
+            # changed only by the QSP in its review decision. A disabled
+            # field ignores posted values and keeps the stored one.
+            rating = self.fields["risk_rating"]
+            rating.disabled = True
+            rating.help_text = (
+                "Set by the QSP. Only the QSP changes a risk rating, in its review decision."
+            )
         # The model's help text repeats the column header, which is the label here.
         self.fields["workaround_monitoring"].help_text = ""
         self.helper = FormHelper()

@@ -7,6 +7,7 @@ fields, so the service can tell a stale page from a current one.
 from django import forms
 from django.utils import timezone
 
+from .choices import Rating
 from .models import Decision, PabOutcome
 from .services.lifecycle import pab_meeting_date_error
 
@@ -51,17 +52,49 @@ class ReviewDecisionForm(SeenStateForm):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, items=(), **kwargs):
+    def __init__(self, *args, items=(), rate_risks: bool = False, **kwargs):
+        """Build the form; with `rate_risks` (the QSP on a QAD plan) add a rating per item."""
         super().__init__(*args, **kwargs)
+        items = list(items)
         choices = [(item.pk, f"{item.reference}: {item.defect_title}") for item in items]
         self.fields["downstream_items"].choices = choices
         self.fields["settlement_risk_items"].choices = choices
+        self.rated_items = items if rate_risks else []
+        for item in self.rated_items:
+            self.fields[self.rating_field_name(item)] = forms.ChoiceField(
+                label=f"{item.reference}: {item.defect_title}",
+                choices=[("", "---------"), *Rating.choices],
+                initial=item.risk_rating or "",
+                error_messages={"required": f"Rate the risk of {item.reference}."},
+            )
+
+    @staticmethod
+    def rating_field_name(item) -> str:
+        return f"risk_rating_{item.pk}"
+
+    def rating_fields(self):
+        """Return (item, bound field) for each item the QSP rates, in item order."""
+        return [(item, self[self.rating_field_name(item)]) for item in self.rated_items]
 
     def clean(self):
         cleaned = super().clean()
         decision = cleaned.get("decision")
         if decision and decision != Decision.AGREE and not cleaned.get("comment", "").strip():
             self.add_error("comment", "A comment is required to request changes or reject.")
+        ratings = {
+            item.pk: cleaned[self.rating_field_name(item)]
+            for item in self.rated_items
+            if cleaned.get(self.rating_field_name(item))
+        }
+        cleaned["risk_ratings"] = ratings
+        if decision == Decision.AGREE:
+            for item in self.rated_items:
+                if ratings.get(item.pk) == Rating.HIGH:
+                    self.add_error(
+                        self.rating_field_name(item),
+                        f"{item.reference} is rated High risk, so the plan cannot be agreed "
+                        "(rule 2). Request changes or reject it.",
+                    )
         flagged = cleaned.get("downstream_items") or cleaned.get("settlement_risk_items")
         if decision == Decision.AGREE and flagged:
             self.add_error(

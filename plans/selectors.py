@@ -9,6 +9,24 @@ from .models import Item, Plan, UploadedWorkbook
 from .permissions import plans_visible_to
 
 
+def revised_fix_lines_prefetch() -> Prefetch:
+    """Prefetch, as `item.revised_fix_lines`, the report lines that revise an item's fix date.
+
+    Refused revisions are left out; the others come oldest report first, as
+    `plans.display.fix_date_revisions` expects.
+    """
+    # Imported here: the reporting app depends on plans, not the other way round.
+    from reporting.models import ReportLine, RevisedDateDecision
+
+    lines = (
+        ReportLine.objects.filter(revised_fix_date__isnull=False)
+        .exclude(revised_date_decision=RevisedDateDecision.REFUSED)
+        .select_related("report__period")
+        .order_by("report__submitted_at", "report_id", "id")
+    )
+    return Prefetch("report_lines", queryset=lines, to_attr="revised_fix_lines")
+
+
 def plan_list_for_user(user):
     """Return the plans `user` may open, newest change first, with organisation and item count."""
     return (
@@ -20,8 +38,9 @@ def plan_list_for_user(user):
 
 
 def plan_get_for_user(user, pk) -> Plan:
-    """Return plan `pk` with its items and workbooks, or raise Http404 if `user` may not open it.
+    """Return plan `pk` with its items, their revised fix dates and its workbooks.
 
+    Raises Http404 if `user` may not open the plan.
     A plan of another organisation raises the same as a plan that does not
     exist, so its existence is not disclosed.
     """
@@ -29,7 +48,12 @@ def plan_get_for_user(user, pk) -> Plan:
         plans_visible_to(user)
         .select_related("organisation", "created_by")
         .prefetch_related(
-            Prefetch("items", queryset=Item.objects.order_by("position", "id")),
+            Prefetch(
+                "items",
+                queryset=Item.objects.order_by("position", "id").prefetch_related(
+                    revised_fix_lines_prefetch()
+                ),
+            ),
             Prefetch(
                 "workbooks",
                 queryset=UploadedWorkbook.objects.select_related("uploaded_by").order_by(
@@ -53,11 +77,16 @@ def plan_get_bare_for_user(user, pk) -> Plan:
 
 
 def item_get_for_user(user, plan_pk, item_pk) -> Item:
-    """Return item `item_pk` of plan `plan_pk`, or raise Http404 if `user` may not open the plan."""
+    """Return item `item_pk` of plan `plan_pk` with its revised fix dates.
+
+    Raises Http404 if `user` may not open the plan.
+    """
     visible = plans_visible_to(user)
     try:
-        return Item.objects.select_related("plan__organisation").get(
-            pk=item_pk, plan_id=plan_pk, plan__in=visible
+        return (
+            Item.objects.select_related("plan__organisation")
+            .prefetch_related(revised_fix_lines_prefetch())
+            .get(pk=item_pk, plan_id=plan_pk, plan__in=visible)
         )
     except Item.DoesNotExist:
         raise Http404("No item found with that number in this plan.") from None

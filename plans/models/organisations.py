@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Upper
 
 from ..choices import UserRole
 
@@ -15,6 +16,15 @@ class Organisation(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            # The admin form stores ids in upper case; this also stops "nwel"
+            # beside "NWEL" written any other way.
+            models.UniqueConstraint(
+                Upper("participant_id"),
+                name="organisation_participant_id_unique_any_case",
+                violation_error_message="Another organisation has this participant ID.",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.participant_id})"
@@ -32,7 +42,9 @@ class User(AbstractUser):
         constraints = [
             models.CheckConstraint(
                 name="participant_user_has_organisation",
-                condition=~models.Q(role=UserRole.PARTICIPANT) | models.Q(organisation__isnull=False),
+                condition=~models.Q(role=UserRole.PARTICIPANT)
+                | models.Q(organisation__isnull=False),
+                violation_error_message="A participant user must belong to an organisation.",
             ),
         ]
 

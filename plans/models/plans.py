@@ -38,9 +38,7 @@ class Plan(ConcurrentTransitionMixin, models.Model):
     submission_date = models.DateField(null=True, blank=True)
     # The participant's own version label from the workbook, such as "1.1".
     plan_version = models.CharField(max_length=32, blank=True)
-    lead_code_body = models.CharField(
-        max_length=3, choices=CodeBody.choices, null=True, blank=True
-    )
+    lead_code_body = models.CharField(max_length=3, choices=CodeBody.choices, null=True, blank=True)
     # Union of the items' code bodies, kept by the item services so that
     # review queues can filter on it.
     code_bodies = CodeBodiesField()
@@ -78,7 +76,26 @@ class Plan(ConcurrentTransitionMixin, models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self):
-        return f"{self.get_kind_display()} #{self.pk} ({self.organisation.participant_id})"
+        return self.title
+
+    @property
+    def name(self) -> str:
+        """Readable name of the plan without its version: "NWEL · SIT Testing Work Off Plan"."""
+        kind = self.get_kind_display()
+        if self.kind != PlanKind.QAD_ACTION:
+            # A QAD Action Plan always has the QAD route, which its name already contains.
+            kind = f"{self.route} {kind}"
+        return f"{self.organisation.participant_id} · {kind}"
+
+    @property
+    def title(self) -> str:
+        """The plan's name with its version, such as "NWEL · SIT Testing Work Off Plan · v1".
+
+        The number is the product's version, not the participant's own label.
+        Two plans of one participant can share a title, so lists show the
+        plan number beside it.
+        """
+        return f"{self.name} · v{self.version}"
 
     @property
     def is_editable(self) -> bool:

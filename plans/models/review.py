@@ -90,6 +90,11 @@ class ReviewDecision(ImmutableRecord):
     # item of the plan counts as judged and not flagged by this decision.
     downstream_item_ids = models.JSONField(default=list, blank=True)
     settlement_risk_item_ids = models.JSONField(default=list, blank=True)
+    # The QSP's risk rating of each item of a QAD plan, as this decision set
+    # it: [{"item_id", "reference", "defect_number", "rating"}]. Empty for
+    # every other party. Kept by reference so that a rating stays on record
+    # after its item is removed.
+    risk_ratings = models.JSONField(default=list, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 

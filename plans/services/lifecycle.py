@@ -39,6 +39,7 @@ from ..models import (
 from ..parties import needs_pab_approval, required_parties
 from ..permissions import is_participant
 from . import notifications
+from .ratings import apply_decision_ratings, clean_decision_ratings, rating_entries
 from .transitions import ActionNotAllowed, PlanChanged, plan_lock, plan_transition
 from .versions import plan_snapshot
 
@@ -292,6 +293,7 @@ def plan_decide(
     comment: str = "",
     downstream_item_ids=(),
     settlement_risk_item_ids=(),
+    risk_ratings=None,
     seen_state: str | None = None,
     seen_round: int | None = None,
 ) -> ReviewDecision:
@@ -306,9 +308,14 @@ def plan_decide(
     The decision stores the item ids flagged under rules 7 and 8, and each
     item's judgements are then computed from every decision of the round
     (see `_set_round_judgements`), so one party's decision never clears
-    another's flags. A plan with a flagged item cannot be agreed. One
-    transaction contains the decision, the item judgements, the transitions, the
-    reporting schedule and the audit entries; e-mails go after commit.
+    another's flags. A plan with a flagged item cannot be agreed.
+    On a QAD Action Plan the QSP's decision also rates each item's risk:
+    `risk_ratings` maps item ids to High, Medium or Low (an item left out
+    keeps its rating), the ratings are stored on the items, on the decision
+    and in its audit entry, and a plan with an item rated High or unrated
+    cannot be agreed. Other parties pass no ratings. One transaction
+    contains the decision, the item judgements and ratings, the transitions,
+    the reporting schedule and the audit entries; e-mails go after commit.
     """
     comment = _clean_decision(decision, comment)
     with transaction.atomic():
@@ -332,6 +339,9 @@ def plan_decide(
             downstream_ids=downstream_item_ids,
             settlement_ids=settlement_risk_item_ids,
         )
+        ratings = clean_decision_ratings(
+            plan=plan, party=party, decision=decision, items=items, risk_ratings=risk_ratings
+        )
         try:
             # The savepoint keeps the transaction usable if the constraint fires.
             with transaction.atomic():
@@ -344,6 +354,7 @@ def plan_decide(
                     comment=comment,
                     downstream_item_ids=downstream,
                     settlement_risk_item_ids=settlement,
+                    risk_ratings=rating_entries(items=items, ratings=ratings) if ratings else [],
                     actor=actor,
                 )
         except IntegrityError as error:
@@ -355,6 +366,9 @@ def plan_decide(
             "downstream_items": sorted(items[pk].reference for pk in downstream),
             "settlement_risk_items": sorted(items[pk].reference for pk in settlement),
         }
+        if ratings is not None:
+            judgements["risk_rating_changes"] = apply_decision_ratings(items=items, ratings=ratings)
+            judgements["risk_ratings"] = {items[pk].reference: r for pk, r in ratings.items()}
         _record_decision_outcome(
             plan=plan, actor=actor, record=record, round_decisions=round_decisions, data=judgements
         )

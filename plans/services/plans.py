@@ -11,7 +11,7 @@ from django.db import transaction
 from ..choices import CODE_BODY_ORDER, PlanKind, Route
 from ..models import Plan
 from ..permissions import is_participant
-from .transitions import plan_lock
+from .transitions import plan_lock, state_phrase
 
 logger = logging.getLogger(__name__)
 
@@ -31,10 +31,9 @@ class PlanNotEditable(Exception):
 
     def __init__(self, plan):
         self.plan = plan
-        state = plan.get_state_display().lower()
         super().__init__(
-            f"Plan {plan.pk} is {state}, so its items and details cannot be changed. "
-            "A plan can be edited only while it is a draft or has been returned."
+            f"{plan.title} is {state_phrase(plan.state)}, so its items and details cannot be "
+            "changed. A plan can be edited only while it is a draft or has been returned."
         )
 
 

@@ -34,9 +34,9 @@ class PlanChanged(PlanConflict):
     def __init__(self, plan, expected_state=None):
         self.plan = plan
         self.expected_state = expected_state
-        now = plan.get_state_display().lower()
         super().__init__(
-            f"The plan changed while you were working on it: it is now {now}. "
+            "The plan changed while you were working on it: it is now "
+            f"{state_phrase(plan.state)}. "
             "Reload the page to see its current state; your action was not applied."
         )
 

@@ -46,7 +46,58 @@ FIELD_LABELS = {
 }
 
 
-def _json_value(value):
+# Snapshot fields that hold a date as ISO text, shown as dd/mm/yyyy.
+DATE_FIELDS = frozenset({"submission_date", "expected_fix_date", "expected_resolution_date"})
+
+
+def _date_text(value) -> str:
+    if isinstance(value, date):
+        return f"{value:%d/%m/%Y}"
+    try:
+        return f"{date.fromisoformat(str(value)):%d/%m/%Y}"
+    except ValueError:
+        return str(value)
+
+
+def value_text(name: str, value, *, max_length: int | None = None) -> str:
+    """Format a snapshot or audit value of field `name` as the pages show it.
+
+    Dates read dd/mm/yyyy, yes/no values Yes or No, code bodies BSC/REC, a
+    missing value "—", and a version-control row "1.1 (04/03/2027, author):
+    detail". Text longer than `max_length` characters, when given, ends in "…".
+    """
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        text = "Yes" if value else "No"
+    elif name in DATE_FIELDS:
+        text = _date_text(value)
+    elif name == "version_history" and isinstance(value, list):
+        text = "; ".join(_history_text(entry) for entry in value)
+    elif isinstance(value, list):
+        text = "/".join(str(entry) for entry in value)
+    else:
+        text = str(value)
+    if max_length is not None and len(text) > max_length:
+        text = text[: max_length - 1] + "…"
+    return text
+
+
+def _history_text(entry) -> str:
+    if not isinstance(entry, dict):
+        return str(entry)
+    facts = [_date_text(entry["date"]) if entry.get("date") else "", entry.get("author") or ""]
+    facts = ", ".join(fact for fact in facts if fact)
+    text = str(entry.get("version") or "")
+    if facts:
+        text += f" ({facts})"
+    if entry.get("change_detail"):
+        text += f": {entry['change_detail']}"
+    return text.strip()
+
+
+def json_value(value):
+    """Return a field value as JSON stores it: dates as ISO text, lists of text."""
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, list):
@@ -57,11 +108,11 @@ def _json_value(value):
 def plan_snapshot(*, plan: Plan) -> dict:
     """Build the JSON snapshot of a plan and every field of each of its items."""
     items = [
-        {name: _json_value(getattr(item, name)) for name in ITEM_SNAPSHOT_FIELDS}
+        {name: json_value(getattr(item, name)) for name in ITEM_SNAPSHOT_FIELDS}
         for item in plan.items.order_by("position", "id")
     ]
     return {
-        "plan": {name: _json_value(getattr(plan, name)) for name in PLAN_SNAPSHOT_FIELDS},
+        "plan": {name: json_value(getattr(plan, name)) for name in PLAN_SNAPSHOT_FIELDS},
         "items": items,
     }
 
@@ -72,6 +123,14 @@ class FieldChange:
     label: str
     old: object
     new: object
+
+    @property
+    def old_text(self) -> str:
+        return value_text(self.field, self.old)
+
+    @property
+    def new_text(self) -> str:
+        return value_text(self.field, self.new)
 
 
 @dataclass

@@ -8,6 +8,7 @@ from django import template
 
 from ..lifecycle_forms import SubmitForm, WithdrawForm
 from ..review_selectors import lifecycle_panel
+from ..services.versions import value_text
 
 register = template.Library()
 
@@ -144,9 +145,31 @@ def event_details(event) -> list[str]:
     if event.action == "plans.workbook_imported" and isinstance(data.get("items"), int):
         count = data["items"]
         details.append(f"{count} item{'' if count == 1 else 's'}")
-    if event.action == "plans.item_changed" and data.get("fields"):
-        details.append(f"changed {', '.join(data['fields'])}")
+    if event.action == "plans.item_changed":
+        details += _item_change_details(data)
+    for change in data.get("risk_rating_changes") or ():
+        old = change.get("old") or "no rating"
+        details.append(f"QSP risk rating of {change.get('item')}: {old} → {change.get('new')}")
     return details
+
+
+# Maximum length of an old or new value in the timeline of an item change.
+# The audit entry keeps the whole value.
+TIMELINE_VALUE_LENGTH = 120
+
+
+def _item_change_details(data: dict) -> list[str]:
+    """Return "Label: old → new" for each field an item change entry names."""
+    changes = data.get("changes")
+    if not changes:
+        # Entries written before old and new values were recorded name the fields only.
+        return [f"changed {', '.join(data['fields'])}"] if data.get("fields") else []
+    phrases = []
+    for change in changes:
+        old = value_text(change["field"], change.get("old"), max_length=TIMELINE_VALUE_LENGTH)
+        new = value_text(change["field"], change.get("new"), max_length=TIMELINE_VALUE_LENGTH)
+        phrases.append(f"{change.get('label') or change['field']}: {old} → {new}")
+    return phrases
 
 
 @register.filter

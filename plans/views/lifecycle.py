@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ..choices import UserRole
 from ..lifecycle_forms import PabDecisionForm, SubmitForm, WithdrawForm
-from ..models import PlanVersion
+from ..models import PabOutcome, PlanVersion
 from ..permissions import plans_visible_to
 from ..review_selectors import plans_awaiting_pab
 from ..services.lifecycle import (
@@ -143,7 +143,8 @@ def pab_decide_view(request, pk):
     except ValidationError as error:
         form.add_error(None, error)
         return _pab_queue_response(request, bound_form=form, status=400)
-    messages.success(request, f"Plan #{plan.pk}: {record.get_outcome_display().lower()} recorded.")
+    outcome = "approval" if record.outcome == PabOutcome.APPROVE else "refusal"
+    messages.success(request, f"{plan.title}: the PAB's {outcome} is recorded.")
     return redirect("plans:pab_queue")
 
 

@@ -15,9 +15,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from ..display import item_rows
 from ..eligibility import RULE_TEXT, evaluate
 from ..forms import ItemForm, PlanForm
-from ..imports.layout import item_columns
 from ..models import Item
 from ..permissions import can_edit_plan, is_participant
 from ..selectors import (
@@ -97,7 +97,9 @@ def plan_create_view(request):
         except ValidationError as error:
             _add_service_errors(form, error)
         else:
-            messages.success(request, f"Draft plan {plan.pk} created. Add its items next.")
+            messages.success(
+                request, f"Draft {plan.title} created (plan {plan.pk}). Add its items next."
+            )
             return redirect("plans:plan_detail", pk=plan.pk)
     return render(request, "plans/plan_form.html", {"form": form, "plan": None})
 
@@ -144,32 +146,15 @@ def plan_detail(request, pk):
 def item_detail(request, pk, item_pk):
     item = item_get_for_user(request.user, pk, item_pk)
     plan = item.plan
-    rows = [
-        {"label": column.header, "field": column.field, "value": _display_value(item, column)}
-        for column in item_columns(plan.kind)
-    ]
     eligibility = plan_eligibility(plan)
     context = {
         "plan": plan,
         "item": item,
-        "rows": rows,
+        "rows": item_rows(item, plan.kind),
         "can_edit": can_edit_plan(request.user, plan),
         "item_failures": _failures_for(eligibility, item.reference),
     }
     return render(request, "plans/item_detail.html", context)
-
-
-def _display_value(item, column):
-    value = getattr(item, column.field)
-    if column.kind == "yes_no":
-        return {True: "Yes", False: "No"}.get(value, "")
-    if column.kind == "code_bodies":
-        return "/".join(value)
-    if column.kind == "date":
-        return value.strftime("%d/%m/%Y") if value else ""
-    if column.kind == "severity" and value:
-        return item.get_severity_display()
-    return value if value is not None else ""
 
 
 def _failures_for(eligibility, reference: str) -> dict:
@@ -181,24 +166,75 @@ def _failures_for(eligibility, reference: str) -> dict:
     }
 
 
+# The reason an eligibility rule gives for an empty field, after the item's
+# name. The live check replaces it when the field contains text the form could
+# not read, such as the date 30/02/2027.
+_EMPTY_FIELD_REASONS = {
+    "expected_fix_date": "has no expected fix date",
+    "expected_resolution_date": "has no expected resolution date",
+    "severity": "has no severity",
+    "risk_rating": "has no QSP risk rating",
+}
+
+
+def _candidate_values(form) -> tuple[dict, dict]:
+    """Return the form values the live check judges, and the fields it could not read.
+
+    A field that failed only the form's check across fields (a resolution
+    date before the fix date) keeps its own value, so that the rule gives
+    its real reason. A field whose text cannot be read at all is returned
+    in the second dict with its raw text and the form's errors.
+    """
+    values = dict(getattr(form, "cleaned_data", {}) or {})
+    unreadable = {}
+    for name, errors in form.errors.items():
+        if name not in form.fields or name in values:
+            continue
+        field = form.fields[name]
+        raw = form[name].data
+        try:
+            values[name] = field.clean(raw)
+        except ValidationError:
+            if raw not in (None, "", [], ()):
+                unreadable[name] = {"raw": raw, "errors": list(errors)}
+    return values, unreadable
+
+
+def _unreadable_reason(name: str, label: str, entry: dict) -> str:
+    field_label = label.rstrip("?")
+    return f"{name}: {field_label} '{entry['raw']}' is invalid. {' '.join(entry['errors'])}"
+
+
 def _candidate_eligibility(plan, form, item=None) -> dict:
     """Judge the plan with the form's values in place of the item, without saving anything.
 
-    Only the fields that passed validation are taken from the form. The
-    others count as empty, which is how the rules treat a missing value.
+    Fields that cannot be read count as empty, which is how the rules treat
+    a missing value, but their failure gives the form's own error instead of
+    saying the value is missing.
     """
-    cleaned = getattr(form, "cleaned_data", {}) or {}
+    values, unreadable = _candidate_values(form)
     candidate = Item(plan=plan, position=item.position if item else 10_000)
     if item is not None:
         candidate.has_downstream_impact = item.has_downstream_impact
         candidate.is_high_settlement_risk = item.is_high_settlement_risk
     for name in form.fields:
-        if name in cleaned:
-            setattr(candidate, name, cleaned[name])
+        if name in values:
+            setattr(candidate, name, values[name])
     others = [other for other in plan.items.all() if item is None or other.pk != item.pk]
     eligibility = evaluate(plan, [*others, candidate], as_of=eligibility_day(plan))
     name = candidate.reference or f"the item in row {candidate.position}"
-    return _failures_for(eligibility, name)
+    result = _failures_for(eligibility, name)
+
+    replaced = {
+        f"{name} {_EMPTY_FIELD_REASONS[field]}": _unreadable_reason(
+            name, form.fields[field].label, entry
+        )
+        for field, entry in unreadable.items()
+        if field in _EMPTY_FIELD_REASONS
+    }
+    for failure in result["failures"]:
+        failure["reason"] = replaced.get(failure["reason"], failure["reason"])
+    return result
 
 
 def _item_form_page(request, plan, form, item, item_failures):

@@ -10,6 +10,8 @@ from ..forms import WorkbookUploadForm
 from ..permissions import is_participant
 from ..selectors import plan_get_bare_for_user
 from ..services.imports import plan_import_workbook
+from ..services.ratings import plan_replace_from_workbook
+from ..services.transitions import state_phrase
 from .participant import require_participant_of
 
 
@@ -32,13 +34,17 @@ def _upload(request, plan=None):
     errors = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["workbook"]
-        result = plan_import_workbook(
-            data=upload.read(),
-            filename=upload.name,
-            actor=request.user,
-            organisation=request.user.organisation,
-            plan=plan,
-        )
+        workbook = {
+            "data": upload.read(),
+            "filename": upload.name,
+            "actor": request.user,
+            "organisation": request.user.organisation,
+        }
+        if plan is None:
+            result = plan_import_workbook(**workbook)
+        else:
+            # Replacing a plan's items also checks that no QSP risk rating on record changes.
+            result = plan_replace_from_workbook(plan=plan, **workbook)
         if result.ok:
             messages.success(request, _success_message(result))
             return redirect("plans:plan_detail", pk=result.plan.pk)
@@ -64,7 +70,7 @@ def plan_replace_view(request, pk):
     if not plan.is_editable:
         messages.error(
             request,
-            f"Plan {plan.pk} is {plan.get_state_display().lower()}; a workbook can replace "
+            f"{plan.title} is {state_phrase(plan.state)}; a workbook can replace "
             "the items of a draft or returned plan only.",
         )
         return redirect("plans:plan_detail", pk=plan.pk)

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from plans.choices import PlanState, UserRole
-from plans.models import Plan, PlanEvent, User
+from plans.models import Organisation, Plan, PlanEvent, User
 from plans.services.imports import plan_import_workbook
 from tests.plans.view_fixtures import *  # noqa: F403
 from tests.plans.view_fixtures import DATA_DIR, make_plan, set_state
@@ -299,3 +299,135 @@ def test_reviewer_cannot_change_audit_entry(client, reviewer, nwel):
 
     assert response.status_code == 403
     assert PlanEvent.objects.get(pk=event.pk).comment == ""
+
+
+# Organisation and user forms
+
+
+def _add_user(client, role, organisation=None, username="newuser"):
+    data = {
+        "username": username,
+        "password1": "a-long-demo-passphrase-41",
+        "password2": "a-long-demo-passphrase-41",
+        "usable_password": "true",
+        "role": role,
+    }
+    if organisation is not None:
+        data["organisation"] = organisation.pk
+    return client.post(reverse("admin:plans_user_add"), data)
+
+
+@pytest.mark.parametrize("role", [UserRole.ELEXON, UserRole.QSP, UserRole.OSM, UserRole.PAB])
+def test_admin_staff_role_user_is_staff(client, superuser, role):
+    client.force_login(superuser)
+
+    response = _add_user(client, role)
+
+    assert response.status_code == 302
+    user = User.objects.get(username="newuser")
+    assert user.is_staff is True
+    assert user.organisation is None
+
+
+def test_admin_participant_without_organisation_is_form_error(client, superuser):
+    client.force_login(superuser)
+
+    response = _add_user(client, UserRole.PARTICIPANT)
+
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.errors["organisation"] == [
+        "A participant user must belong to an organisation; choose one."
+    ]
+    assert "is violated" not in response.content.decode()
+    assert not User.objects.filter(username="newuser").exists()
+
+
+def test_admin_reviewer_with_organisation_is_form_error(client, superuser, nwel):
+    client.force_login(superuser)
+
+    response = _add_user(client, UserRole.ELEXON, organisation=nwel)
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors["organisation"]
+    assert len(errors) == 1
+    assert errors[0].startswith("Only participant users belong to an organisation")
+    assert not User.objects.filter(username="newuser").exists()
+
+
+def _organisation_data(**overrides):
+    data = {"name": "Eastbrook Metering Ltd", "participant_id": "ebml", "other_roles": ""}
+    data.update(overrides)
+    return data
+
+
+def test_admin_organisation_id_upper_case_and_roles(client, superuser):
+    client.force_login(superuser)
+
+    response = client.post(
+        reverse("admin:plans_organisation_add"),
+        _organisation_data(roles=["Supplier", "Other"], other_roles="MEM, Data Collector"),
+    )
+
+    assert response.status_code == 302
+    organisation = Organisation.objects.get(name="Eastbrook Metering Ltd")
+    assert organisation.participant_id == "EBML"
+    assert organisation.roles == ["Supplier", "MEM", "Data Collector"]
+
+
+def test_admin_organisation_form_offers_roles(client, superuser, nwel):
+    client.force_login(superuser)
+
+    page = client.get(reverse("admin:plans_organisation_change", args=[nwel.pk])).content.decode()
+
+    assert 'name="roles" value="Supplier" id="id_roles_0" checked' in page
+    assert 'name="roles" value="LDSO" id="id_roles_1">' in page
+    assert 'name="other_roles"' in page
+    assert "<textarea" not in page
+
+
+def test_admin_organisation_id_unique_in_any_case(client, superuser, nwel):
+    client.force_login(superuser)
+
+    response = client.post(
+        reverse("admin:plans_organisation_add"),
+        _organisation_data(participant_id="nwel", roles=["Supplier"]),
+    )
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors["participant_id"]
+    assert errors == [
+        "Participant ID NWEL is already used by Northwind Energy Ltd (NWEL); IDs are compared "
+        "without regard to case."
+    ]
+    assert Organisation.objects.count() == 1
+
+
+def test_admin_organisation_other_needs_text(client, superuser):
+    client.force_login(superuser)
+
+    response = client.post(
+        reverse("admin:plans_organisation_add"), _organisation_data(roles=["Other"])
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["other_roles"] == [
+        'Name the other role, or untick "Other".'
+    ]
+
+
+def test_admin_audit_list_shows_labels(client, superuser, imported):
+    PlanEvent.objects.create(
+        plan=imported.plan,
+        action="plans.pab_approved",
+        from_state="agreed",
+        to_state="pab_approved",
+        actor=superuser,
+    )
+    client.force_login(superuser)
+
+    body = client.get(reverse("admin:plans_planevent_changelist")).content.decode()
+
+    assert "Approved by the PAB" in body
+    assert '<td class="field-to_state_text">PAB approved</td>' in body
+    assert ">pab_approved<" not in body

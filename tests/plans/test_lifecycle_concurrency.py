@@ -146,7 +146,7 @@ def test_two_pab_approvals_together(users):
     losers = [result for result in results if not isinstance(result, PabDecision)]
     assert len(winners) == 1
     assert len(losers) == 1
-    assert "it is now monitoring" in str(losers[0])
+    assert "it is now in monitoring" in str(losers[0])
 
     plan = Plan.objects.get(pk=plan.pk)
     assert plan.state == "monitoring"

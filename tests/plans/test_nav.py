@@ -45,3 +45,16 @@ def test_review_queue_link_hidden_from_other_roles(client, users, username):
 )
 def test_other_links_kept(client, users, username, testid):
     assert f'data-testid="{testid}"' in nav_of(client, users[username])
+
+
+def test_rec_pab_member_sees_escalations_not_pab_approvals(client, users):
+    content = nav_of(client, users["recpab"])
+
+    assert 'data-testid="nav-escalations"' in content
+    assert 'data-testid="nav-pab"' not in content
+    assert "PAB approvals" not in content
+
+
+@pytest.mark.parametrize("username", ["participant", "elexon", "qsp", "osm", "recpab", "admin"])
+def test_pab_approvals_link_only_for_bsc_pab(client, users, username):
+    assert 'data-testid="nav-pab"' not in nav_of(client, users[username])

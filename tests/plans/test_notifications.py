@@ -102,7 +102,9 @@ def test_send_email_on_commit_drops_blanks_and_repeats(users, django_capture_on_
         )
     assert queued == ["a@example.org", "b@example.org"]
     assert recipients() == ["a@example.org", "b@example.org"]
-    assert mail.outbox[0].subject == f"Testing Work Off Plan #{plan.pk} is now in monitoring"
+    assert mail.outbox[0].subject == (
+        f"NWEL · SIT Testing Work Off Plan (plan {plan.pk}) is now in monitoring"
+    )
 
 
 def recipients_of(words):

@@ -102,7 +102,7 @@ def test_pab_stale_page_gets_409(client, users):
     client.force_login(users["pab"])
     response = client.post(reverse("plans:pab_decide", args=[plan.pk]), pab_form(plan))
     assert response.status_code == 409
-    assert "it is now monitoring" in response.content.decode()
+    assert "it is now in monitoring" in response.content.decode()
     assert PabDecision.objects.filter(plan=plan).count() == 1
 
 

@@ -104,7 +104,9 @@ def test_version_page_shows_changed_fields(client, users):
     text = response.content.decode()
     assert "NWEL-WOP-003 changed" in text
     assert "Expected fix date?" in text
-    assert "2027-02-26" in text
+    # Dates read dd/mm/yyyy, as everywhere else in the product.
+    assert "26/02/2027" in text
+    assert "2027-02-26" not in text
 
 
 def test_version_page_of_other_organisation_is_404(client, users):

@@ -349,3 +349,91 @@ def test_item_check_rejects_get(client, participant, nwel):
     client.force_login(participant)
 
     assert client.get(_url("item_check", plan)).status_code == 405
+
+
+# Repeated defect numbers and references, compared as the submission check compares them
+
+
+@pytest.mark.parametrize(
+    ("field", "entered"),
+    [
+        ("defect_number", " sit-def-0001 "),
+        ("defect_number", "Sit-Def-0001"),
+        ("reference", " nwel-wop-001"),
+    ],
+)
+def test_item_add_repeat_in_other_case_is_form_error(client, participant, nwel, field, entered):
+    plan = make_plan(nwel, items=1)
+    client.force_login(participant)
+    data = form_data(2, **{field: entered})
+
+    response = client.post(_url("item_add", plan), data)
+
+    assert response.status_code == 400
+    errors = response.context["form"].errors[field]
+    assert len(errors) == 1
+    assert "already used by another item of this plan" in errors[0]
+    assert "case and surrounding spaces are ignored" in errors[0]
+    assert plan.items.count() == 1
+
+
+def test_item_edit_repeat_in_other_case_is_form_error(client, participant, nwel):
+    plan = make_plan(nwel, items=2)
+    second = plan.items.get(position=2)
+    client.force_login(participant)
+
+    response = client.post(
+        _url("item_edit", plan, second), form_data(2, defect_number="sit-def-0001")
+    )
+
+    assert response.status_code == 400
+    assert "already used by another item" in response.context["form"].errors["defect_number"][0]
+    assert Item.objects.get(pk=second.pk).defect_number == "SIT-DEF-0002"
+
+
+# The live check gives the real reason for a date
+
+
+def _reasons(result) -> list[str]:
+    return [failure["reason"] for failure in result["failures"] if failure["rule"] == 5]
+
+
+def test_item_check_resolution_before_fix_reason(client, participant, nwel):
+    plan = make_plan(nwel)
+    client.force_login(participant)
+    data = form_data(
+        1,
+        expected_fix_date=datetime.date(2027, 3, 15),
+        expected_resolution_date=datetime.date(2027, 3, 1),
+    )
+
+    result = client.post(_url("item_check", plan), data).json()
+
+    assert _reasons(result) == [
+        "NWEL-WOP-001's expected resolution date 01/03/2027 is before its expected fix date "
+        "15/03/2027"
+    ]
+    assert "expected_resolution_date" in result["errors"]
+
+
+def test_item_check_impossible_date_reason(client, participant, nwel):
+    plan = make_plan(nwel)
+    client.force_login(participant)
+    data = {**form_data(1), "expected_fix_date": "2027-02-30"}
+
+    result = client.post(_url("item_check", plan), data).json()
+
+    assert _reasons(result) == [
+        "NWEL-WOP-001: Expected fix date '2027-02-30' is invalid. Enter a valid date."
+    ]
+    assert result["errors"]["expected_fix_date"] == ["Enter a valid date."]
+
+
+def test_item_check_empty_date_still_missing(client, participant, nwel):
+    plan = make_plan(nwel)
+    client.force_login(participant)
+    data = {**form_data(1), "expected_fix_date": ""}
+
+    result = client.post(_url("item_check", plan), data).json()
+
+    assert "NWEL-WOP-001 has no expected fix date" in _reasons(result)

@@ -341,8 +341,9 @@ def _panel_query_count(client, plan, user) -> int:
 
 
 # Session, user, the user's organisation for the page header, the plan with
-# its organisation and creator, its items, its workbooks with their uploaders.
-PLAN_PAGE_OWN_QUERIES = 6
+# its organisation and creator, its items, the report lines revising their fix
+# dates, its workbooks with their uploaders.
+PLAN_PAGE_OWN_QUERIES = 7
 
 
 @pytest.mark.parametrize("count", [3, 30])
