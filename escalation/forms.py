@@ -1,5 +1,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator
 
 from .models import HearingOutcome
 from .services import check_hearing_date, check_outcome_date
@@ -27,7 +28,10 @@ class HearingForm(forms.Form):
 
 
 class PresentationForm(forms.Form):
-    presentation = forms.FileField()
+    presentation = forms.FileField(
+        validators=[FileExtensionValidator(allowed_extensions=["pdf", "pptx", "ppt", "docx"])],
+        help_text="PDF, PowerPoint or Word.",
+    )
 
 
 class OutcomeForm(forms.Form):

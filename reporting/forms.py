@@ -1,8 +1,26 @@
 """Forms of the reporting pages: one line form per open item, and the review forms."""
 
 from django import forms
+from django.core.validators import FileExtensionValidator
+from django.utils import timezone
 
 from plans.choices import Rating
+
+# Evidence is read by reviewers, so only document, spreadsheet, image and
+# text formats are taken; executables and archives are rejected.
+EVIDENCE_EXTENSIONS = (
+    "pdf",
+    "docx",
+    "xlsx",
+    "pptx",
+    "csv",
+    "txt",
+    "png",
+    "jpg",
+    "jpeg",
+    "msg",
+    "eml",
+)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -37,7 +55,12 @@ class ReportLineForm(forms.Form):
     evidence = forms.CharField(
         label="Evidence that the workaround works", widget=forms.Textarea(attrs={"rows": 3})
     )
-    evidence_files = MultipleFileField(label="Evidence files", required=False)
+    evidence_files = MultipleFileField(
+        label="Evidence files",
+        required=False,
+        validators=[FileExtensionValidator(allowed_extensions=EVIDENCE_EXTENSIONS)],
+        help_text="PDF, Word, Excel, PowerPoint, CSV, text, PNG, JPEG or e-mail files.",
+    )
     fix_progress = forms.CharField(
         label="Progress on the fix", widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -62,6 +85,11 @@ class ReportLineForm(forms.Form):
         revised = cleaned.get("revised_fix_date")
         if revised == self.item.expected_fix_date:
             cleaned["revised_fix_date"] = revised = None
+        if revised and revised < timezone.localdate():
+            self.add_error(
+                "revised_fix_date",
+                f"A revised fix date cannot be in the past ({revised:%d/%m/%Y}).",
+            )
         if revised and not cleaned.get("revised_date_reason", "").strip():
             self.add_error("revised_date_reason", "Give the reason the fix date moved.")
         return cleaned
