@@ -257,16 +257,20 @@ def _clean_flags(*, plan: Plan, decision: str, downstream_ids, settlement_ids):
 def _set_round_judgements(*, plan: Plan, round_decisions) -> None:
     """Set rules 7 and 8 on every item from all the decisions of the current round.
 
-    An item is flagged (True) when any decision this round flagged it, and
-    not flagged (False) otherwise, because each decision judges every item.
-    With no decision this round the judgements stay None (awaiting review).
+    An item is flagged (True) as soon as any decision this round flags it.
+    It is cleared (False) only once every required party has decided this
+    round without flagging it: until then the parties still to decide may
+    flag it, so it stays None (awaiting review).
     """
     if not round_decisions:
         return
+    parties = set(required_parties(route=plan.route, code_bodies=plan.code_bodies))
+    everyone_decided = parties <= {entry.party for entry in round_decisions}
+    unflagged = False if everyone_decided else None
     downstream = {pk for entry in round_decisions for pk in entry.downstream_item_ids}
     settlement = {pk for entry in round_decisions for pk in entry.settlement_risk_item_ids}
     items = Item.objects.filter(plan=plan)
-    items.update(has_downstream_impact=False, is_high_settlement_risk=False)
+    items.update(has_downstream_impact=unflagged, is_high_settlement_risk=unflagged)
     if downstream:
         items.filter(pk__in=downstream).update(has_downstream_impact=True)
     if settlement:

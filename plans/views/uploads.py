@@ -47,6 +47,9 @@ def _upload(request, plan=None):
             result = plan_replace_from_workbook(plan=plan, **workbook)
         if result.ok:
             messages.success(request, _success_message(result))
+            for warning in result.warnings:
+                where = f"{warning.sheet}: " if warning.sheet else ""
+                messages.warning(request, f"Warning: {where}{warning.message}")
             return redirect("plans:plan_detail", pk=result.plan.pk)
         errors = result.errors
     context = {"form": form, "plan": plan, "import_errors": errors}

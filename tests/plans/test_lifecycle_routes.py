@@ -274,9 +274,10 @@ def test_reviewer_judgements_set_on_items(users):
         item.reference: (item.has_downstream_impact, item.is_high_settlement_risk)
         for item in plan.items.all()
     }
-    assert flags[items[1].reference] == (True, False)
-    assert flags[items[4].reference] == (False, True)
-    assert flags[items[0].reference] == (False, False)
+    assert flags[items[1].reference] == (True, None)
+    assert flags[items[4].reference] == (None, True)
+    # The other parties never judged this round, so the rest stay awaiting.
+    assert flags[items[0].reference] == (None, None)
     event = PlanEvent.objects.get(plan=plan, action="plans.returned")
     assert event.data["downstream_items"] == [items[1].reference]
     assert event.data["settlement_risk_items"] == [items[4].reference]

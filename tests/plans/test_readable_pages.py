@@ -108,14 +108,14 @@ def test_review_page_eligibility_wording(client, users):
     assert 'data-testid="review-awaiting"' in page
 
 
-def test_review_page_all_rules_met_wording(client, users):
+def test_review_page_rules_7_and_8_await_remaining_parties(client, users):
     plan = submit(import_sample("NWEL"), users["participant"])
     decide(plan, users["mhhsp"])
 
     page = review_page(client, plan, users["elexon"])
 
-    assert "The plan meets all eight eligibility rules." in page
-    assert 'data-testid="review-awaiting"' not in page
+    assert "The plan meets all eight eligibility rules." not in page
+    assert 'data-testid="review-awaiting"' in page
 
 
 def test_review_page_item_failure_beside_item(client, users):

@@ -52,10 +52,12 @@ def test_flags_survive_an_earlier_agreement(users):
 
     elexon_returns_with_flags(plan, users)
 
+    # Elexon's flags count at once; the other judgements wait for the
+    # parties that have not decided this round (reccm and dip).
     flags = judgements(plan)
-    assert flags["NWEL-WOP-001"] == (True, False)
-    assert flags["NWEL-WOP-002"] == (False, True)
-    assert flags["NWEL-WOP-003"] == (False, False)
+    assert flags["NWEL-WOP-001"] == (True, None)
+    assert flags["NWEL-WOP-002"] == (None, True)
+    assert flags["NWEL-WOP-003"] == (None, None)
 
 
 def test_resubmission_resets_judgements_to_awaiting(users):
@@ -67,15 +69,16 @@ def test_resubmission_resets_judgements_to_awaiting(users):
     assert set(judgements(plan).values()) == {(None, None)}
 
 
-def test_new_round_agreement_keeps_old_flags(users):
+def test_new_round_partial_agreement_leaves_judgements_awaiting(users):
     plan = submit(import_sample("NWEL"), users["participant"])
     first = elexon_returns_with_flags(plan, users)
     submit(plan, users["participant"])
 
     decide(plan, users["mhhsp"])
 
-    # mhhsp judged every item in round 2 and flagged none.
-    assert set(judgements(plan).values()) == {(False, False)}
+    # mhhsp flagged nothing in round 2, but Elexon, the REC Code Manager and
+    # the DIP Manager have still to judge, so nothing is cleared yet.
+    assert set(judgements(plan).values()) == {(None, None)}
     # Elexon's round 1 findings stay on its decision.
     first = ReviewDecision.objects.get(pk=first.pk)
     assert first.review_round == 1
@@ -103,9 +106,20 @@ def test_one_party_agreeing_leaves_another_partys_flags(users):
     decide(plan, users["mhhsp"])
 
     flags = judgements(plan)
-    assert flags["NWEL-WOP-001"] == (True, False)
-    assert flags["NWEL-WOP-002"] == (False, True)
-    assert flags["NWEL-WOP-004"] == (False, False)
+    assert flags["NWEL-WOP-001"] == (True, None)
+    assert flags["NWEL-WOP-002"] == (None, True)
+    assert flags["NWEL-WOP-004"] == (None, None)
+
+
+def test_judgements_cleared_once_every_party_agreed(users):
+    plan = submit(import_sample("NWEL"), users["participant"])
+
+    for username in ("mhhsp", "elexon", "reccm", "dip"):
+        decide(plan, users[username])
+
+    plan.refresh_from_db()
+    assert plan.state == "agreed"
+    assert set(judgements(plan).values()) == {(False, False)}
 
 
 def test_pab_refusal_resets_judgements_to_awaiting(users):

@@ -241,3 +241,25 @@ def test_replace_refused_when_not_editable(client, participant, nwel, state):
     assert "a workbook can replace the items of a draft or returned plan only" in (
         response.content.decode()
     )
+
+
+def test_upload_shows_reader_warnings(client, participant, nwel):
+    workbook = openpyxl.load_workbook(DATA_DIR / "sit_supplier_plan.xlsx")
+    workbook["3. Version Control"].title = "Versions"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    client.force_login(participant)
+
+    response = client.post(
+        reverse("plans:plan_upload"),
+        upload("sit_supplier_plan.xlsx", buffer.getvalue()),
+        follow=True,
+    )
+
+    plan = Plan.objects.get()
+    assert plan.items.count() == 6
+    assert plan.version_history == []
+    shown = [str(message) for message in response.context["messages"]]
+    warnings = [text for text in shown if text.startswith("Warning:")]
+    assert len(warnings) == 1
+    assert "3. Version Control" in warnings[0]
