@@ -1,18 +1,13 @@
 """Load the demo organisations, users and plans, then print the logins."""
 
-import importlib
+import logging
 
 from django.core.management.base import BaseCommand
 
-from plans import demo
+from plans import demo, demo_lifecycle
 from plans.models import User
+from reporting import demo as reporting_demo
 
-# Loaders written with the lifecycle and reporting apps, run after the base
-# data when their modules are present: (module, function).
-OPTIONAL_LOADERS = (
-    ("plans.demo_lifecycle", "load"),
-    ("reporting.demo", "load"),
-)
 DEMO_URL = "http://127.0.0.1:8000"
 
 
@@ -23,27 +18,27 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
+        # Every demo transition and e-mail logs an INFO line; below -v 2 they
+        # would bury the logins table.
+        if options["verbosity"] < 2:
+            logging.disable(logging.INFO)
+        try:
+            self._load()
+        finally:
+            logging.disable(logging.NOTSET)
+        self._print_logins()
+
+    def _load(self):
         base = demo.load_base()
         self.stdout.write(
             f"Organisations created: {base['organisations']}; users created: {base['users']}."
         )
         plans = demo.load_sample_plans()
         self.stdout.write(f"Sample plans created: {len(plans)}.")
-
-        for module_name, function_name in OPTIONAL_LOADERS:
-            try:
-                module = importlib.import_module(module_name)
-            except ModuleNotFoundError as error:
-                # Only a missing loader module is skipped; a loader that fails
-                # to import for another reason is a bug and must surface.
-                if error.name != module_name:
-                    raise
-                self.stdout.write(f"Skipped {module_name}: not installed.")
-                continue
-            getattr(module, function_name)()
-            self.stdout.write(f"Ran {module_name}.{function_name}.")
-
-        self._print_logins()
+        demo_lifecycle.load()
+        self.stdout.write("Plans under review loaded.")
+        reporting_demo.load()
+        self.stdout.write("Plans in monitoring loaded.")
 
     def _print_logins(self):
         usernames = [row[0] for row in demo.USERS]
@@ -71,6 +66,4 @@ class Command(BaseCommand):
             if number == 0:
                 self.stdout.write("  ".join("-" * width for width in widths))
         self.stdout.write("")
-        self.stdout.write(
-            f"Start the server with `python manage.py runserver`, then open {DEMO_URL}"
-        )
+        self.stdout.write(f"Open {DEMO_URL} once the server runs (`./dev demo` starts it).")
