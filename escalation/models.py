@@ -125,6 +125,34 @@ class Escalation(models.Model):
         return "REC Performance Assurance"
 
     @property
+    def status_summary(self) -> str:
+        """Where the escalation stands, in words a participant reads, with its dates."""
+        hearing = getattr(self, "hearing", None)
+        if self.status == EscalationStatus.RAISED:
+            if self.path == EscalationPath.REC:
+                return "Raised; waiting for the REC Code Manager to refer it to the REC PAB"
+            return "Raised; waiting for a BSC PAB hearing date to be set"
+        if self.status == EscalationStatus.HEARING_SET:
+            return f"BSC PAB hearing set for {hearing.hearing_date:%d/%m/%Y}"
+        if self.status == EscalationStatus.WITH_REC_PAB:
+            return f"Referred to the REC PAB, meeting on {hearing.hearing_date:%d/%m/%Y}"
+        if self.status == EscalationStatus.REFERRED:
+            return (
+                f"Referred under {self.framework_label}; the plan stays escalated until the "
+                f"{self.board_label} records that the participant is compliant again"
+            )
+        return self.get_status_display()
+
+    @property
+    def status_badge(self) -> str:
+        """Bootstrap colour of the status badge: red while active, green or grey once closed."""
+        if self.status == EscalationStatus.COMPLIANT:
+            return "success"
+        if self.status == EscalationStatus.RETURNED:
+            return "secondary"
+        return "danger"
+
+    @property
     def trigger_summary(self) -> str:
         """What raised the escalation automatically, in words; empty if raised by hand."""
         kind = self.trigger.get("kind")

@@ -62,15 +62,49 @@ HEARING_SETTERS = frozenset({UserRole.PAB, UserRole.ELEXON})
 
 
 class EscalationChanged(Exception):
-    """The escalation is no longer in the status the actor saw, so nothing was done."""
+    """The escalation is no longer in the status the actor saw, so nothing was done.
+
+    On a closed escalation the message says when and by whom it was closed.
+    """
 
     def __init__(self, escalation):
         self.escalation = escalation
-        status = escalation.get_status_display().lower()
-        super().__init__(
-            f"The escalation changed while you were working on it: it is now {status}. "
-            "Reload the page to see its current state; your action was not applied."
+        super().__init__(closed_message(escalation) or _changed_message(escalation))
+
+
+def _changed_message(escalation) -> str:
+    status = escalation.get_status_display().lower()
+    return (
+        f"The escalation changed while you were working on it: it is now {status}. "
+        "Reload the page to see its current state; your action was not applied."
+    )
+
+
+def _local_day(moment) -> str:
+    from reporting.schedule import report_zone
+
+    return f"{moment.astimezone(report_zone()):%d/%m/%Y}"
+
+
+def _name(user) -> str:
+    return (user.get_full_name() or user.username) if user else "the system"
+
+
+def closed_message(escalation) -> str:
+    """Return why no step can be taken on a closed escalation, or "" while it is active."""
+    if escalation.status == EscalationStatus.COMPLIANT:
+        return (
+            f"Compliance was already recorded on {_local_day(escalation.compliance_recorded_at)} "
+            f"by {_name(escalation.compliance_recorded_by)}; nothing changed."
         )
+    if escalation.status == EscalationStatus.RETURNED:
+        hearing = getattr(escalation, "hearing", None)
+        by = _name(hearing.outcome_by) if hearing else "the board"
+        return (
+            f"This escalation was closed on {_local_day(escalation.closed_at)}, when {by} "
+            "returned the plan to monitoring; nothing changed."
+        )
+    return ""
 
 
 @dataclass(frozen=True)
@@ -125,8 +159,11 @@ def _check_board(*, actor, escalation, doing: str) -> None:
         )
 
 
-def _record_step(*, plan, action: str, actor, comment: str = "", data=None) -> PlanEvent:
-    """Write the audit row of an escalation step that leaves the plan's state as it is."""
+def _record_step(*, plan, action: str, actor, comment: str = "", data=None, at=None) -> PlanEvent:
+    """Write the audit row of an escalation step that leaves the plan's state as it is.
+
+    `at` dates the row (default now). The chase job passes the time of its run.
+    """
     return PlanEvent.objects.create(
         plan=plan,
         action=action,
@@ -135,18 +172,21 @@ def _record_step(*, plan, action: str, actor, comment: str = "", data=None) -> P
         actor=actor,
         comment=comment,
         data=data or {},
+        created_at=at or timezone.now(),
     )
 
 
 def _raise_locked(
-    *, plan, reason, actor, periods=(), reports=(), comment="", trigger=None
+    *, plan, reason, actor, periods=(), reports=(), comment="", trigger=None, now=None
 ) -> Escalation:
     """Escalate a locked plan in monitoring; raise PlanChanged for any other state.
 
     `actor` is None when the system raises it, and `trigger` then records why.
+    `now` dates the escalation and its audit entry (default the current time).
     """
     path = escalation_path_for(plan)
     trigger = trigger or {}
+    now = now or timezone.now()
     plan_transition(
         plan=plan,
         method="escalate",
@@ -161,9 +201,18 @@ def _raise_locked(
             "period_ids": [p.pk for p in periods],
             "report_ids": [r.pk for r in reports],
         },
+        # A chase run as of another time (`chase_reports --now`) dates the
+        # entry to that time.
+        at=now,
     )
     escalation = Escalation.objects.create(
-        plan=plan, reason=reason, path=path, raised_by=actor, comment=comment, trigger=trigger
+        plan=plan,
+        reason=reason,
+        path=path,
+        raised_by=actor,
+        comment=comment,
+        trigger=trigger,
+        raised_at=now,
     )
     escalation.periods.add(*periods)
     escalation.reports.add(*reports)
@@ -185,6 +234,21 @@ def _grace_deadline(due_at: dt.datetime) -> dt.datetime:
     local_due = due_at.astimezone(report_zone())
     day = local_date(due_at) + dt.timedelta(days=settings.WORKOFF_REPORT_GRACE_DAYS)
     return local_moment(day, local_due.time())
+
+
+def _automatic_comment(trigger: dict) -> str:
+    """Return the reason, in words, of an escalation the system raises on `trigger`."""
+    from django.utils.dateparse import parse_datetime
+
+    from reporting.schedule import report_zone
+
+    if trigger["kind"] == TriggerKind.REPORT_MISSING:
+        deadline = parse_datetime(trigger["deadline"]).astimezone(report_zone())
+        return (
+            f"Raised automatically: the report for period {trigger['period_sequence']} was "
+            f"not received by {deadline:%d/%m/%Y %H:%M} {deadline.tzname()}."
+        )
+    return f"Raised automatically: {Escalation(trigger=trigger).trigger_summary}."
 
 
 def escalation_raise_for_no_engagement(*, plan_id: int, periods, now) -> Escalation | None:
@@ -213,6 +277,7 @@ def escalation_raise_for_no_engagement(*, plan_id: int, periods, now) -> Escalat
                         "period_ids": [p.pk for p in periods],
                         "period_sequences": [p.sequence for p in periods],
                     },
+                    at=now,
                 )
             return None
         first = periods[0]
@@ -228,7 +293,9 @@ def escalation_raise_for_no_engagement(*, plan_id: int, periods, now) -> Escalat
             reason=EscalationReason.NO_ENGAGEMENT,
             actor=None,
             periods=periods,
+            comment=_automatic_comment(trigger),
             trigger=trigger,
+            now=now,
         )
 
 
@@ -282,7 +349,7 @@ def escalation_raise_for_workaround_failure(
         actor=None,
         periods=[report.period],
         reports=[report],
-        comment="A report states that a workaround no longer fully mitigates the defect.",
+        comment=_automatic_comment(trigger),
         trigger=trigger,
     )
     return WorkaroundEscalation(escalation=escalation, raised=True)
@@ -316,14 +383,33 @@ def _lock_escalation(*, escalation_id: int, expected_statuses) -> Escalation:
     return escalation
 
 
+def latest_hearing_date(today: dt.date) -> dt.date:
+    """Return the latest hearing date accepted on `today`: the same day a year on.
+
+    A hearing on 29 February is accepted up to 28 February of the next year.
+    """
+    try:
+        return today.replace(year=today.year + 1)
+    except ValueError:
+        return today.replace(year=today.year + 1, day=28)
+
+
 def check_hearing_date(hearing_date) -> None:
-    """Raise ValidationError when a hearing date is before today (local date)."""
+    """Raise ValidationError for a hearing date before today or more than a year ahead."""
     today = timezone.localdate()
     if hearing_date < today:
         raise ValidationError(
             {
                 "hearing_date": f"The hearing date {hearing_date:%d/%m/%Y} is in the past; "
                 f"give today ({today:%d/%m/%Y}) or a later date."
+            }
+        )
+    latest = latest_hearing_date(today)
+    if hearing_date > latest:
+        raise ValidationError(
+            {
+                "hearing_date": f"The hearing date {hearing_date:%d/%m/%Y} is more than a year "
+                f"ahead; give a date up to {latest:%d/%m/%Y}."
             }
         )
 
@@ -375,7 +461,7 @@ def _create_hearing(*, escalation_id, actor, hearing_date, comment, path, status
 def escalation_set_hearing(*, escalation_id: int, actor, hearing_date, comment: str = ""):
     """Set the BSC PAB hearing of a BSC-path escalation (a BSC PAB member or Elexon).
 
-    Raises ValidationError for a hearing date before today.
+    Raises ValidationError for a hearing date before today or more than a year ahead.
     """
     if actor.role not in HEARING_SETTERS:
         raise PermissionDenied("Only a BSC PAB member or Elexon may set a PAB hearing.")
@@ -393,7 +479,7 @@ def escalation_set_hearing(*, escalation_id: int, actor, hearing_date, comment: 
 def escalation_refer_to_rec_pab(*, escalation_id: int, actor, hearing_date, comment: str = ""):
     """Refer a REC-path escalation to the REC PAB, on a meeting date (the REC Code Manager).
 
-    Raises ValidationError for a meeting date before today.
+    Raises ValidationError for a meeting date before today or more than a year ahead.
     """
     if actor.role != UserRole.RECCM:
         raise PermissionDenied("Only the REC Code Manager may refer an escalation to the REC PAB.")
@@ -520,13 +606,55 @@ def escalation_record_outcome(*, escalation_id: int, actor, outcome: str, commen
     return escalation
 
 
+def compliance_blocker(escalation) -> str:
+    """Return why compliance cannot be recorded on a referred escalation now, or "".
+
+    The board cannot find a participant compliant again while the plan's
+    latest report, submitted after the referral, says a workaround no longer
+    mitigates. A later report that shows every workaround mitigating lifts
+    the block, because the latest word from the participant then supports the
+    finding. Reports from before the referral were in front of the board when
+    it referred, so they do not block.
+    """
+    from reporting.models import Report
+
+    referred_at = escalation.hearing.outcome_at
+    latest = (
+        Report.objects.filter(plan_id=escalation.plan_id)
+        .select_related("period")
+        .order_by("-submitted_at", "-id")
+        .first()
+    )
+    if latest is None or referred_at is None or latest.submitted_at < referred_at:
+        return ""
+    failing = list(
+        latest.lines.filter(workaround_mitigates=False)
+        .order_by("item__position", "item_id")
+        .values_list("item__reference", flat=True)
+    )
+    if not failing:
+        return ""
+    if len(failing) > 1:
+        names = ", ".join(failing[:-1]) + " and " + failing[-1]
+        statement = f"the workarounds for {names} no longer mitigate"
+    else:
+        statement = f"the workaround for {failing[0]} no longer mitigates"
+    return (
+        f"Compliance cannot be recorded yet: report {latest.period.sequence}, submitted on "
+        f"{_local_day(latest.submitted_at)} after the referral, says {statement}. "
+        "Record compliance once a later report shows every workaround mitigating again."
+    )
+
+
 def escalation_record_compliance(*, escalation_id: int, actor, comment: str) -> Escalation:
     """Record that a referred participant is compliant again; return the plan to monitoring.
 
     Role: the board of the escalation's path. Status: referred, with the plan
     escalated. The referral stays on the hearing; the escalation becomes
     compliant, the periods missed until now are excused, and everyone on the
-    escalation is e-mailed. Raises ValidationError without a comment.
+    escalation is e-mailed. Raises ValidationError without a comment, and
+    while the plan's latest report, submitted after the referral, says a
+    workaround no longer mitigates (see compliance_blocker).
     """
     from reporting.services import periods_excuse_unreported
 
@@ -542,6 +670,9 @@ def escalation_record_compliance(*, escalation_id: int, actor, comment: str) -> 
         escalation = _lock_escalation(
             escalation_id=escalation_id, expected_statuses=[EscalationStatus.REFERRED]
         )
+        blocker = compliance_blocker(escalation)
+        if blocker:
+            raise ValidationError(blocker)
         plan = escalation.plan
         now = timezone.now()
         plan_transition(

@@ -24,6 +24,7 @@ from .services import (
     BOARD_ROLE,
     HEARING_SETTERS,
     EscalationChanged,
+    closed_message,
     escalation_raise_manual,
     escalation_record_compliance,
     escalation_record_outcome,
@@ -66,8 +67,16 @@ def _available_forms(user, escalation) -> dict:
     return forms
 
 
+def _waiting_note(escalation, forms) -> str:
+    """Return what an active escalation waits for, for a user with no step to take on it."""
+    if forms or not escalation.is_active:
+        return ""
+    return f"{escalation.status_summary}."
+
+
 def _render_detail(request, escalation, bound_forms=None, status=200):
     hearing = getattr(escalation, "hearing", None)
+    forms = _available_forms(request.user, escalation)
     context = {
         "escalation": escalation,
         "plan": escalation.plan,
@@ -80,7 +89,8 @@ def _render_detail(request, escalation, bound_forms=None, status=200):
         "presentation_form": None,
         "outcome_form": None,
         "compliance_form": None,
-        **_available_forms(request.user, escalation),
+        "waiting_note": _waiting_note(escalation, forms),
+        **forms,
         **(bound_forms or {}),
     }
     return render(request, "escalation/detail.html", context, status=status)
@@ -122,6 +132,19 @@ def escalation_raise(request, plan_id: int):
     return redirect("escalation:detail", pk=escalation.pk)
 
 
+def _refuse_closed(request, escalation):
+    """Return a redirect with the reason when the escalation is closed, else None.
+
+    A repeated step on a closed escalation (a second compliance POST, say)
+    changes nothing, and the message says when and by whom it was closed.
+    """
+    message = closed_message(escalation)
+    if not message:
+        return None
+    messages.error(request, message)
+    return redirect("escalation:detail", pk=escalation.pk)
+
+
 def _run_step(request, escalation, step, *, form_name, form, success):
     """Run a service step; re-render the page with `form` errors if it rejects the input."""
     try:
@@ -155,6 +178,8 @@ def escalation_hearing(request, pk: int):
         if request.user.role not in HEARING_SETTERS:
             raise PermissionDenied("Only a BSC PAB member or Elexon may set the hearing.")
         service, form_name, success = escalation_set_hearing, "hearing_form", "Hearing set."
+    if closed := _refuse_closed(request, escalation):
+        return closed
     form = HearingForm(request.POST)
     if not form.is_valid():
         return _render_detail(request, escalation, {form_name: form}, status=400)
@@ -178,6 +203,8 @@ def escalation_hearing(request, pk: int):
 @require_POST
 def escalation_presentation(request, pk: int):
     escalation = _escalation_for(request, pk)
+    if closed := _refuse_closed(request, escalation):
+        return closed
     form = PresentationForm(request.POST, request.FILES)
     if not form.is_valid():
         return _render_detail(request, escalation, {"presentation_form": form}, status=400)
@@ -239,6 +266,8 @@ def escalation_outcome(request, pk: int):
         raise PermissionDenied(
             f"Only a {UserRole(BOARD_ROLE[escalation.path]).label} may record this outcome."
         )
+    if closed := _refuse_closed(request, escalation):
+        return closed
     form = OutcomeForm(request.POST, hearing=getattr(escalation, "hearing", None))
     if escalation.status not in (EscalationStatus.HEARING_SET, EscalationStatus.WITH_REC_PAB):
         messages.error(request, str(EscalationChanged(escalation)))
@@ -268,6 +297,8 @@ def escalation_compliance(request, pk: int):
         raise PermissionDenied(
             f"Only a {UserRole(BOARD_ROLE[escalation.path]).label} may record compliance."
         )
+    if closed := _refuse_closed(request, escalation):
+        return closed
     form = ComplianceForm(request.POST)
     if not form.is_valid():
         return _render_detail(request, escalation, {"compliance_form": form}, status=400)

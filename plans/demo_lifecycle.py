@@ -74,7 +74,7 @@ SCENARIOS = (
         "NWEL",
         [
             ("mhhsp", "agree", ""),
-            ("elexon", "agree", "Presented to the PAB on the participant's behalf."),
+            ("elexon", "agree", "Agreed for the BSC; Elexon will present the plan to the PAB."),
             ("reccm", "agree", ""),
             ("dip", "agree", ""),
             ("pab", "approve", "Approved with fortnightly reporting."),

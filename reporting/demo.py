@@ -17,8 +17,8 @@ start. Reports and review steps are dated after their periods' due times.
 - BWDS, BSC-led: a report saying a workaround no longer mitigates, so the
   system escalates the plan, and the BSC PAB sets a hearing.
 
-Each plan is recorded by a "demo.reporting_plan" audit entry, so a second
-run creates nothing.
+Each plan is found again by its contact address (DEMO_CONTACT), so a second
+run creates nothing and the plan's timeline holds only what real use writes.
 """
 
 import datetime as dt
@@ -56,7 +56,10 @@ from .services import (
 
 logger = logging.getLogger(__name__)
 
+# Audit action that marked a demo plan in databases loaded before the
+# contact address did; still read so those databases are not loaded twice.
 DEMO_ACTION = "demo.reporting_plan"
+DEMO_CONTACT = "reports-{}@example.org"
 
 # (key, participant ID, lead code body, route, interval, days since monitoring began, items)
 PLANS = (
@@ -77,7 +80,7 @@ def _create_draft(participant, participant_id, lead, route, interval, item_count
         organisation=organisation,
         participant_name=organisation.name,
         contact_name="Demo contact",
-        contact_email=f"reports-{participant_id.lower()}@example.org",
+        contact_email=DEMO_CONTACT.format(participant_id.lower()),
         lead_code_body=lead,
         code_bodies=[lead],
         reporting_interval=interval,
@@ -158,9 +161,14 @@ def _move_back(plan, days: int) -> Plan:
     plain(model=ReviewDecision).filter(plan=plan).update(created_at=F("created_at") - delta)
     pab = PabDecision.objects.filter(plan=plan).first()
     if pab is not None:
+        meeting_date = pab.meeting_date - delta
         plain(model=PabDecision).filter(pk=pab.pk).update(
-            created_at=F("created_at") - delta, meeting_date=pab.meeting_date - delta
+            created_at=F("created_at") - delta, meeting_date=meeting_date
         )
+        # The timeline reads the meeting date from the approval's audit entry.
+        for event in PlanEvent.objects.filter(plan=plan, action="plans.pab_approved"):
+            data = {**event.data, "meeting_date": meeting_date.isoformat()}
+            PlanEvent.objects.filter(pk=event.pk).update(data=data)
 
     # The periods made at approval started now; none has a report or notice yet.
     ReportingPeriod.objects.filter(plan=plan).delete()
@@ -271,7 +279,7 @@ def _escalate(plan, participant, users) -> None:
         escalation_id=escalation.pk,
         actor=users["pab"],
         hearing_date=timezone.localdate() + dt.timedelta(days=14),
-        comment="demo data",
+        comment="Heard at the next BSC PAB meeting with a free slot.",
     )
     set_at = report.submitted_at + REVIEW_DELAY
     Hearing.objects.filter(escalation=escalation).update(set_at=set_at)
@@ -289,15 +297,20 @@ def _load_plan(key, participant_id, lead, route, interval, days_ago, item_count,
     plan = _move_back(plan, days_ago)
     schedule_extend(now=timezone.now())
     _fill(key, plan, users)
-    PlanEvent.objects.create(
-        plan=plan,
-        action=DEMO_ACTION,
-        from_state=plan.state,
-        to_state=plan.state,
-        comment="demo data",
-        data={"key": key},
-    )
     return plan
+
+
+def _loaded_keys() -> set[str]:
+    """Return the keys of the demo plans already in the database."""
+    contacts = {DEMO_CONTACT.format(spec[1].lower()): spec[0] for spec in PLANS}
+    present = {
+        contacts[email]
+        for email in Plan.objects.filter(contact_email__in=contacts).values_list(
+            "contact_email", flat=True
+        )
+    }
+    present.update(PlanEvent.objects.filter(action=DEMO_ACTION).values_list("data__key", flat=True))
+    return present
 
 
 # The demo's e-mails would fill the console; they are kept in memory instead.
@@ -305,7 +318,7 @@ def _load_plan(key, participant_id, lead, route, interval, days_ago, item_count,
 def load() -> int:
     """Create the demo reporting plans that are missing; return how many were created."""
     users = {user.username: user for user in User.objects.all()}
-    present = set(PlanEvent.objects.filter(action=DEMO_ACTION).values_list("data__key", flat=True))
+    present = _loaded_keys()
     created = 0
     for key, *spec in PLANS:
         if key in present:

@@ -195,6 +195,9 @@ def report_review(request, pk: int):
             messages.success(request, "Query sent to the participant.")
     except ReportChanged as error:
         messages.error(request, str(error))
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
     return redirect("reporting:report_detail", pk=report.pk)
 
 

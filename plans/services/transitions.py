@@ -7,8 +7,10 @@ commit or roll back together.
 """
 
 import logging
+from datetime import datetime
 
 from django.db import transaction
+from django.utils import timezone
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from ..choices import PlanState
@@ -89,8 +91,12 @@ def plan_transition(
     action: str,
     comment: str = "",
     data: dict | None = None,
+    at: datetime | None = None,
 ) -> PlanEvent:
     """Apply the transition `method` to a locked plan, save it and audit it.
+
+    The audit entry is dated `at`, or now; scheduled jobs run as of another
+    time pass their run time.
 
     Raises PlanChanged when the plan is not in a source state of the
     transition (another request moved it first). The caller must hold the
@@ -114,6 +120,7 @@ def plan_transition(
         actor=actor,
         comment=comment,
         data=data or {},
+        created_at=at or timezone.now(),
     )
     logger.info(
         "plan transition applied plan_id=%s action=%s from=%s to=%s actor_id=%s",

@@ -319,8 +319,39 @@ def _participant_check(*, actor, report):
 AWAITING_REVIEW = (ReportStatus.SUBMITTED, ReportStatus.ANSWERED)
 
 
+def pending_revised_dates_message(report) -> str:
+    """Return why `report` cannot be acknowledged yet, naming its undecided revised dates."""
+    references = list(
+        report.lines.filter(revised_date_decision=RevisedDateDecision.PENDING)
+        .order_by("item__position", "item_id")
+        .values_list("item__reference", flat=True)
+    )
+    if not references:
+        return ""
+    if len(references) > 1:
+        names = ", ".join(references[:-1]) + " and " + references[-1]
+        subject = f"the revised fix dates for {names} still await"
+    else:
+        subject = f"the revised fix date for {references[0]} still awaits"
+    return (
+        f"The report cannot be acknowledged yet: {subject} your decision. Accept or refuse "
+        "each revised date first, or send the participant a query."
+    )
+
+
+def _acknowledge_check(*, actor, report) -> None:
+    _check_reviewer(actor=actor, report=report)
+    message = pending_revised_dates_message(report)
+    if message:
+        raise ValidationError(message)
+
+
 def report_acknowledge(*, report_id: int, actor, comment: str = "") -> Report:
-    """Acknowledge a report awaiting review (the OSM for BSC, REC Code Manager for REC)."""
+    """Acknowledge a report awaiting review (the OSM for BSC, REC Code Manager for REC).
+
+    Raises ValidationError while a revised fix date in the report awaits the
+    reviewer's decision; a query is allowed meanwhile.
+    """
     return _review_step(
         report_id=report_id,
         actor=actor,
@@ -328,7 +359,7 @@ def report_acknowledge(*, report_id: int, actor, comment: str = "") -> Report:
         text=comment.strip(),
         allowed=AWAITING_REVIEW,
         new_status=ReportStatus.ACKNOWLEDGED,
-        check=_check_reviewer,
+        check=_acknowledge_check,
     )
 
 

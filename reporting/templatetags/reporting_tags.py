@@ -16,7 +16,9 @@ def plan_reporting(context, plan):
     user = context["user"]
     grouped = periods_for_plans([plan.pk])
     open_escalation = (
-        Escalation.objects.filter(plan_id=plan.pk, status__in=ACTIVE_STATUSES).first()
+        Escalation.objects.filter(plan_id=plan.pk, status__in=ACTIVE_STATUSES)
+        .select_related("hearing")
+        .first()
         if plan.state == PlanState.ESCALATED
         else None
     )

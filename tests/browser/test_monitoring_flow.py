@@ -62,8 +62,9 @@ def test_failing_workaround_escalates_plan(page, tmp_path):
     assert "workaround no longer mitigates" in page.inner_text("main")
     assert page.inner_text("[data-testid=report-status]") == "Awaiting review"
     page.goto(f"/plans/{plan.pk}/")
-    assert "Escalated: Workaround no longer mitigates" in page.inner_text(
-        "[data-testid=plan-escalated]"
+    assert (
+        "Escalated (workaround no longer mitigates): Raised; waiting for a BSC PAB hearing"
+        in page.inner_text("[data-testid=plan-escalated]")
     )
     assert Plan.objects.get(pk=plan.pk).state == "escalated"
     sign_out(page)

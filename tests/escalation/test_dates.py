@@ -96,3 +96,52 @@ def test_outcome_form_shows_early_error(client, users, heard):
     escalation = Escalation.objects.get(pk=heard.pk)
     assert escalation.status == EscalationStatus.HEARING_SET
     assert escalation.hearing.outcome == ""
+
+
+def test_hearing_a_year_ahead_is_accepted(users, raised):
+    hearing = escalation_set_hearing(
+        escalation_id=raised.pk, actor=users["pab"], hearing_date=dt.date(2028, 1, 16)
+    )
+    assert hearing.hearing_date == dt.date(2028, 1, 16)
+
+
+@pytest.mark.parametrize("hearing_date", [dt.date(2028, 1, 17), dt.date(9999, 12, 31)])
+def test_hearing_over_a_year_ahead_is_refused(users, raised, hearing_date):
+    with pytest.raises(ValidationError) as error:
+        escalation_set_hearing(
+            escalation_id=raised.pk, actor=users["pab"], hearing_date=hearing_date
+        )
+    assert error.value.message_dict["hearing_date"] == [
+        f"The hearing date {hearing_date:%d/%m/%Y} is more than a year ahead; "
+        "give a date up to 16/01/2028."
+    ]
+    assert not Hearing.objects.filter(escalation=raised).exists()
+
+
+def test_far_hearing_form_shows_error(client, users, raised):
+    client.force_login(users["pab"])
+    response = client.post(
+        reverse("escalation:hearing", args=[raised.pk]), {"hearing_date": "9999-12-31"}
+    )
+    assert response.status_code == 400
+    assert response.context["hearing_form"].errors["hearing_date"] == [
+        "The hearing date 31/12/9999 is more than a year ahead; give a date up to 16/01/2028."
+    ]
+    assert Escalation.objects.get(pk=raised.pk).status == EscalationStatus.RAISED
+
+
+def test_far_rec_pab_meeting_is_refused(client, users, rec_plan):
+    escalation = escalation_raise_manual(plan_id=rec_plan.pk, actor=users["reccm"], comment="x")
+    client.force_login(users["reccm"])
+    response = client.post(
+        reverse("escalation:hearing", args=[escalation.pk]), {"hearing_date": "2028-02-01"}
+    )
+    assert response.status_code == 400
+    assert "more than a year ahead" in response.context["rec_pab_form"].errors["hearing_date"][0]
+    assert Escalation.objects.get(pk=escalation.pk).status == EscalationStatus.RAISED
+
+
+def test_latest_hearing_date_after_leap_day():
+    from escalation.services import latest_hearing_date
+
+    assert latest_hearing_date(dt.date(2028, 2, 29)) == dt.date(2029, 2, 28)

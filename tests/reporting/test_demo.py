@@ -143,3 +143,31 @@ def test_demo_escalation_raised_by_system(demo_users):
     assert escalation.trigger["report_id"] == report.pk
     assert escalation.raised_at == report.submitted_at
     assert escalation.hearing.set_by == demo_users["pab"]
+
+
+@pytest.mark.parametrize("participant_id", ["NWEL", "ASHD", "BWDS"])
+def test_timeline_has_no_demo_entries(demo_users, participant_id):
+    plan = Plan.objects.get(organisation__participant_id=participant_id)
+    events = _events(plan)
+    assert [e.action for e in events if e.action.startswith("demo.")] == []
+    assert [e.comment for e in events if "demo" in e.comment.lower()] == []
+
+
+def test_demo_from_older_load_not_repeated(demo_users):
+    # Databases loaded before the contact address marked the plans carry
+    # "demo.reporting_plan" entries and other contact addresses instead.
+    Plan.objects.update(contact_email="old@example.org")
+    for key, participant_id, *_ in demo.PLANS:
+        plan = Plan.objects.get(organisation__participant_id=participant_id)
+        PlanEvent.objects.create(plan=plan, action=demo.DEMO_ACTION, data={"key": key})
+    assert demo.load() == 0
+
+
+@pytest.mark.parametrize("participant_id", ["NWEL", "BWDS"])
+def test_pab_meeting_on_or_before_approval(demo_users, participant_id):
+    plan = Plan.objects.get(organisation__participant_id=participant_id)
+    approval = PlanEvent.objects.get(plan=plan, action="plans.pab_approved")
+    approved_on = timezone.localdate(approval.created_at)
+    meeting_date = dt.date.fromisoformat(approval.data["meeting_date"])
+    assert meeting_date <= approved_on
+    assert PabDecision.objects.get(plan=plan).meeting_date == meeting_date
