@@ -2,20 +2,13 @@
 
 from django.contrib import admin
 
+from plans.admin_core import ReadOnlyAdmin
+
 from .models import Escalation
 
 
 @admin.register(Escalation)
-class EscalationAdmin(admin.ModelAdmin):
+class EscalationAdmin(ReadOnlyAdmin):
     list_display = ("plan", "reason", "path", "status", "raised_at", "raised_by")
     list_select_related = ("plan__organisation", "raised_by")
     list_filter = ("path", "reason", "status")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
