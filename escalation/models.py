@@ -126,7 +126,7 @@ class Escalation(models.Model):
 
     @property
     def status_summary(self) -> str:
-        """Where the escalation stands, in words a participant reads, with its dates."""
+        """Current status of the escalation with its dates, worded for a participant."""
         hearing = getattr(self, "hearing", None)
         if self.status == EscalationStatus.RAISED:
             if self.path == EscalationPath.REC:
@@ -154,7 +154,7 @@ class Escalation(models.Model):
 
     @property
     def trigger_summary(self) -> str:
-        """What raised the escalation automatically, in words; empty if raised by hand."""
+        """Description of what raised the escalation automatically, or "" if raised by hand."""
         kind = self.trigger.get("kind")
         if kind == TriggerKind.WORKAROUND_FAILURE:
             references = self.trigger.get("item_references") or []
@@ -222,7 +222,7 @@ def file_sha256(upload) -> str:
 class Presentation(models.Model):
     """One presentation the participant uploaded for a BSC PAB hearing.
 
-    A new upload adds a row and keeps the earlier ones; the latest is the one
+    A new upload adds a row and keeps the earlier ones. The latest is the one
     the PAB reads.
     """
 

@@ -3,8 +3,8 @@
 Every step locks the plan with plan_lock, so two people acting on the same
 escalation at once run one after the other and the second gets
 EscalationChanged. Steps that change the plan's state go through
-plan_transition; the others write a PlanEvent with the plan's state
-unchanged, so the plan's audit trail contains every step. E-mails are queued to
+plan_transition. The other steps write a PlanEvent and leave the plan's
+state unchanged, so the plan's audit trail contains every step. E-mails are queued to
 send after the commit.
 
 Roles: on the BSC path a BSC PAB member (or Elexon) sets the hearing and a BSC
@@ -62,9 +62,9 @@ HEARING_SETTERS = frozenset({UserRole.PAB, UserRole.ELEXON})
 
 
 class EscalationChanged(Exception):
-    """The escalation is no longer in the status the actor saw, so nothing was done.
+    """Raised when the escalation is no longer in the status the actor saw, so nothing was done.
 
-    On a closed escalation the message says when and by whom it was closed.
+    On a closed escalation the message gives the date it was closed and who closed it.
     """
 
     def __init__(self, escalation):
@@ -179,7 +179,7 @@ def _record_step(*, plan, action: str, actor, comment: str = "", data=None, at=N
 def _raise_locked(
     *, plan, reason, actor, periods=(), reports=(), comment="", trigger=None, now=None
 ) -> Escalation:
-    """Escalate a locked plan in monitoring; raise PlanChanged for any other state.
+    """Escalate a locked plan in monitoring, or raise PlanChanged in any other state.
 
     `actor` is None when the system raises it, and `trigger` then records why.
     `now` dates the escalation and its audit entry (default the current time).
@@ -254,10 +254,10 @@ def _automatic_comment(trigger: dict) -> str:
 def escalation_raise_for_no_engagement(*, plan_id: int, periods, now) -> Escalation | None:
     """Escalate a plan whose periods passed their grace period without a report.
 
-    Called by the chase job (no actor) inside its delivery transaction; the
-    escalation is raised by the system, with the earliest period as its
-    trigger. Returns None when the plan is no longer in monitoring: its
-    active escalation, if any, then gains the periods, with an audit entry.
+    The chase job calls this (with no actor) inside its delivery transaction,
+    so the system raises the escalation, with the earliest period as its
+    trigger. Returns None when the plan is no longer in monitoring. In that
+    case its active escalation, if any, gains the periods, with an audit entry.
     """
     periods = sorted(periods, key=lambda period: (period.due_at, period.pk))
     if not periods:
@@ -547,9 +547,9 @@ def escalation_upload_presentation(*, escalation_id: int, actor, upload) -> Pres
 def escalation_record_outcome(*, escalation_id: int, actor, outcome: str, comment: str):
     """Record the board's outcome: return the plan to monitoring, or refer the participant.
 
-    Role: the board of the escalation's path (BSC PAB or REC PAB member). Not
-    before the hearing date (ValidationError). A return goes through
-    plan.return_to_monitoring and excuses the periods missed until now; a
+    Role: the board of the escalation's path (BSC PAB or REC PAB member).
+    Raises ValidationError before the hearing date. A return goes through
+    plan.return_to_monitoring and excuses the periods missed until now. A
     referral leaves the plan escalated until the board records compliance.
     """
     from reporting.services import periods_excuse_unreported
@@ -610,8 +610,8 @@ def compliance_blocker(escalation) -> str:
     """Return why compliance cannot be recorded on a referred escalation now, or "".
 
     The board cannot find a participant compliant again while the plan's
-    latest report, submitted after the referral, says a workaround no longer
-    mitigates. A later report that shows every workaround mitigating lifts
+    latest report, submitted after the referral, states that a workaround no
+    longer mitigates. A later report that shows every workaround mitigating lifts
     the block, because the latest word from the participant then supports the
     finding. Reports from before the referral were in front of the board when
     it referred, so they do not block.
@@ -650,11 +650,11 @@ def escalation_record_compliance(*, escalation_id: int, actor, comment: str) -> 
     """Record that a referred participant is compliant again; return the plan to monitoring.
 
     Role: the board of the escalation's path. Status: referred, with the plan
-    escalated. The referral stays on the hearing; the escalation becomes
+    escalated. The referral stays on the hearing. The escalation becomes
     compliant, the periods missed until now are excused, and everyone on the
-    escalation is e-mailed. Raises ValidationError without a comment, and
-    while the plan's latest report, submitted after the referral, says a
-    workaround no longer mitigates (see compliance_blocker).
+    escalation is e-mailed. Raises ValidationError when the comment is empty,
+    or while the plan's latest report, submitted after the referral, states
+    that a workaround no longer mitigates (see compliance_blocker).
     """
     from reporting.services import periods_excuse_unreported
 

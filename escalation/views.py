@@ -136,7 +136,7 @@ def _refuse_closed(request, escalation):
     """Return a redirect with the reason when the escalation is closed, else None.
 
     A repeated step on a closed escalation (a second compliance POST, say)
-    changes nothing, and the message says when and by whom it was closed.
+    changes nothing, and the message gives the date it was closed and who closed it.
     """
     message = closed_message(escalation)
     if not message:

@@ -60,7 +60,7 @@ class Rating(models.TextChoices):
 
 
 # The role drop-downs of the template only warn on other text, so a role is
-# stored as free text; these are the values the drop-down offers.
+# stored as free text. These are the values the drop-down offers.
 PARTICIPANT_ROLES = (
     "Supplier",
     "LDSO",

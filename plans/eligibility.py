@@ -9,7 +9,7 @@ submission. The rules, numbered as the product states them:
    must also state its severity).
 2. A QAD Action Plan contains no item the QSP rated High (and every item carries a rating).
 3. Every item has a workaround, and the workaround fully mitigates the defect.
-4. Every item says how the participant will know that the workaround works.
+4. Every item states how the participant will know that the workaround works.
 5. Every item has an expected fix date and resolution date, neither in the
    past on the day judged, and resolution not before fix.
 6. The plan names a reporting interval and a lead code body.
@@ -17,7 +17,7 @@ submission. The rules, numbered as the product states them:
 8. No item is a high-impact settlement risk (a reviewer's judgement).
 
 A plan with no items, or with two items of one defect number, cannot be
-submitted either and is not eligible; those blockers carry rule None.
+submitted either and is not eligible. Those blockers carry rule None.
 """
 
 from dataclasses import asdict, dataclass, field
@@ -38,7 +38,7 @@ RULE_TEXT = {
 REVIEWER_RULES = (7, 8)
 
 # Text that participants enter in a column to mean "there is none". The
-# template's guidance asks for "None" where there is no workaround.
+# template's guidance requests "None" where there is no workaround.
 _NONE_ANSWERS = {"", "none", "n/a", "na", "not applicable", "-", "tbc", "tbd", "nil"}
 
 

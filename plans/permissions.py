@@ -51,7 +51,5 @@ def can_view_plan(user, plan) -> bool:
 def can_edit_plan(user, plan) -> bool:
     """Participants edit their own organisation's plans while draft or returned."""
     return (
-        is_participant(user)
-        and plan.organisation_id == user.organisation_id
-        and plan.is_editable
+        is_participant(user) and plan.organisation_id == user.organisation_id and plan.is_editable
     )

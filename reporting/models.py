@@ -203,7 +203,7 @@ class ChaseNotice(models.Model):
     """A chase step taken for a period, at most one per (period, kind).
 
     The chase job inserts the row first, so the database decides which of two
-    concurrent runs owns the step; the owner then sends the e-mail (and, for
+    concurrent runs owns the step. The owner then sends the e-mail (and, for
     an escalation, escalates the plan) and sets `sent_at` in one transaction.
     """
 

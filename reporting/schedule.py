@@ -2,8 +2,8 @@
 
 Reports fall due at WORKOFF_REPORT_DUE_TIME local time (WORKOFF_REPORT_TIME_ZONE)
 on each due day. Due days count whole calendar days from the local date on
-which monitoring started, so a due time stays at 17:00 London time on both
-sides of a clock change; stored values are UTC.
+which monitoring started, so a due time stays at 17:00 London time (the
+default settings) on both sides of a clock change. Stored values are UTC.
 """
 
 import calendar

@@ -149,9 +149,9 @@ def is_mandatory(column: Column, kind: str) -> bool:
     return column.mandatory_qad if kind == PlanKind.QAD_ACTION else column.mandatory_wop
 
 
-# Mandatory columns that a blank cell does not make unreadable: eligibility
+# Mandatory columns that a blank cell does not make unreadable. Eligibility
 # rules 3 (workaround), 4 (how it is monitored) and 5 (fix and resolution
-# dates) judge them, so the participant sees the rule a blank cell breaks.
+# dates) judge them, so the participant is shown the rule a blank cell breaks.
 RULE_JUDGED_FIELDS = frozenset(
     {
         "workaround_description",

@@ -56,8 +56,8 @@ def _reject(message: str) -> list[WorkbookError]:
 def describe_non_zip(data: bytes) -> str:
     """Return the message for a file that is not a zip package."""
     if data.startswith(OLE_MAGIC):
-        # An encrypted .xlsx is an OLE compound file whose directory holds an
-        # "EncryptionInfo" stream; directory names are stored as UTF-16LE.
+        # An encrypted .xlsx is an OLE compound file whose directory contains
+        # an "EncryptionInfo" stream. Directory names are stored as UTF-16LE.
         if "EncryptionInfo".encode("utf-16-le") in data:
             return (
                 "The workbook is password-protected (encrypted). Remove the password in "

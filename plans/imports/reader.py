@@ -30,8 +30,8 @@ from .types import ParsedItem, ParsedPlan, WorkbookError, WorkbookRejected
 
 logger = logging.getLogger(__name__)
 
-# openpyxl parses workbook XML with defusedxml only when it is installed;
-# without it an entity-expansion bomb inside an upload would be expanded.
+# openpyxl parses workbook XML with defusedxml only when it is installed.
+# Without it, an entity-expansion bomb inside an upload would be expanded.
 if not openpyxl.DEFUSEDXML:
     raise ImportError("defusedxml must be installed for plans.imports to read uploads safely")
 
@@ -389,7 +389,10 @@ class _Reader:
                     source[column - 1] = value
 
     def _cell_problem(self, grid: _SheetGrid, sheet, row, column_index, label) -> bool:
-        """Record an error for a formula without result or an error value; True if found."""
+        """Record an error for a formula without result or an error value.
+
+        Returns True if it found one.
+        """
         if (row, column_index) in grid.uncached:
             self.errors.add(
                 sheet,

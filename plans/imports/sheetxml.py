@@ -16,10 +16,10 @@ from defusedxml.ElementTree import fromstring, iterparse
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, range_boundaries
 
 CHUNK_BYTES = 1024 * 1024
-# Longest run of bytes without a "<" that a worksheet may hold. The longest
+# Maximum run of bytes without a "<" that a worksheet may contain. The maximum
 # text Excel puts in a cell is 32,767 characters, under 330 KB even written as
 # numeric character references, so a longer run is not a cell Excel wrote,
-# and parsing it would hold the whole run in memory. It must not be less than
+# and parsing it would keep the whole run in memory. It must not be less than
 # CHUNK_BYTES, because the check looks at one chunk boundary at a time.
 MAX_TEXT_RUN_BYTES = CHUNK_BYTES
 

@@ -11,9 +11,9 @@ class WorkbookError:
     """One problem found in a workbook.
 
     `row` is the Excel row number (1-based) and `column` the exact header text
-    of the items sheet or the label of sheets 1-2 ("Participant ID"); any of
-    sheet, row, column and value is None when the problem is not tied to it
-    (a file that is not a workbook has none of them).
+    of the items sheet or the label of sheets 1-2 ("Participant ID"). Any of
+    sheet, row, column and value is None when the problem is not tied to it.
+    A file that is not a workbook has none of them.
     """
 
     sheet: str | None

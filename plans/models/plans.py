@@ -30,7 +30,7 @@ class Plan(ConcurrentTransitionMixin, models.Model):
     kind = models.CharField(max_length=20, choices=PlanKind.choices)
     route = models.CharField(max_length=3, choices=Route.choices)
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="plans")
-    # As the workbook names them; the organisation record is the authority.
+    # As the workbook names them. The organisation record is the authority.
     participant_name = models.CharField(max_length=200, blank=True)
     participant_role = models.CharField(max_length=100, blank=True)
     contact_name = models.CharField(max_length=200, blank=True)
@@ -52,8 +52,8 @@ class Plan(ConcurrentTransitionMixin, models.Model):
     # The product's version number: 1 until the first return, then one more
     # for each round of changes. Submission freezes it as a PlanVersion.
     version = models.PositiveIntegerField(default=1)
-    # Counts review rounds; decisions belong to one round, and a PAB refusal
-    # or a resubmission starts a new one.
+    # Number of review rounds. Each decision belongs to one round, and a PAB
+    # refusal or a resubmission starts a new one.
     review_round = models.PositiveIntegerField(default=0)
     # Not editable: no ModelForm or admin form may offer the state.
     state = FSMField(

@@ -14,7 +14,10 @@ from .plans import Plan
 
 
 class ImmutableQuerySet(models.QuerySet):
-    """A queryset that refuses bulk changes, so rows stay as they were written."""
+    """Queryset that raises ImmutableRecordError on bulk update or delete.
+
+    Rows therefore stay as they were written.
+    """
 
     def update(self, **kwargs):
         raise ImmutableRecordError(f"{self.model.__name__} rows cannot be changed.")

@@ -1,7 +1,7 @@
 """Importing a plan workbook into the database.
 
-The workbook is read and checked first (nothing touches the database for a
-rejected file); a readable workbook is then stored in one transaction: the
+The workbook is read and checked first, so a rejected file never touches the
+database. A readable workbook is then stored in one transaction, with the
 plan's details, all of its items and the uploaded file with its checksum.
 """
 
@@ -125,10 +125,10 @@ def plan_import_workbook(
     All or nothing: a rejected workbook stores nothing, and a readable one is
     stored in one transaction (plan details, every item, the file itself with
     its SHA-256 and uploader, and an audit entry). With `plan`, the plan must
-    belong to `organisation` and be a draft or returned; its items are
+    belong to `organisation` and be a draft or returned, and its items are
     replaced. The actor must be a participant user of `organisation` or an
     administrator, else PermissionDenied is raised. Returns an ImportResult
-    whose `errors` say why a workbook was rejected.
+    whose `errors` list why a workbook was rejected.
     """
     if not _may_import(actor, organisation):
         raise PermissionDenied("Only the organisation's own users or an administrator may import.")

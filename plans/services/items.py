@@ -97,8 +97,9 @@ def _apply(item: Item, data: dict) -> None:
 
 
 def _save(item: Item) -> None:
-    # The checks above run under the plan lock, so this fails only when a
-    # writer bypassed these services. It is reported as the same form error.
+    # item_add and item_update run _check_unique under the plan lock, so the
+    # unique constraints fail here only when a writer bypassed these services.
+    # That failure is then reported as a form error, as _check_unique does.
     try:
         with transaction.atomic():
             item.save()

@@ -192,9 +192,9 @@ def plan_withdraw(
     """Withdraw a plan before it is agreed.
 
     Role: a participant user of the plan's organisation. States: draft,
-    submitted or returned, to withdrawn. One transaction with its audit
-    entry; after commit, e-mails to the required parties' users if the plan
-    had been submitted.
+    submitted or returned, to withdrawn. The withdrawal and its audit entry
+    share one transaction. After commit, the required parties' users are
+    e-mailed if the plan had been submitted.
     """
     with transaction.atomic():
         plan = plan_lock(plan_id=plan_id)
@@ -235,7 +235,7 @@ def _clean_decision(decision: str, comment: str) -> str:
 
 
 def _clean_flags(*, plan: Plan, decision: str, downstream_ids, settlement_ids):
-    """Check the item ids a reviewer flagged; return them with the plan's items by id."""
+    """Check the item ids a reviewer flagged and return them with the plan's items by id."""
     items = {item.pk: item for item in Item.objects.filter(plan=plan)}
     downstream = sorted({int(pk) for pk in downstream_ids})
     settlement = sorted({int(pk) for pk in settlement_ids})
@@ -259,7 +259,7 @@ def _set_round_judgements(*, plan: Plan, round_decisions) -> None:
 
     An item is flagged (True) as soon as any decision this round flags it.
     It is cleared (False) only once every required party has decided this
-    round without flagging it: until then the parties still to decide may
+    round without flagging it. Until then the parties still to decide may
     flag it, so it stays None (awaiting review).
     """
     if not round_decisions:
@@ -306,20 +306,20 @@ def plan_decide(
     Role: a reviewer whose role is a required party of the plan (see
     `plans.parties.required_parties`) and whose party has not decided this
     round. State: submitted. `decision` is agree, request_changes (to
-    returned, with every comment of the round) or reject (to rejected); the
+    returned, with every comment of the round) or reject (to rejected). The
     last two need a comment. The last required agreement moves the plan to
     agreed and, unless the BSC is impacted, straight on to monitoring.
     The decision stores the item ids flagged under rules 7 and 8, and each
     item's judgements are then computed from every decision of the round
     (see `_set_round_judgements`), so one party's decision never clears
     another's flags. A plan with a flagged item cannot be agreed.
-    On a QAD Action Plan the QSP's decision also rates each item's risk:
-    `risk_ratings` maps item ids to High, Medium or Low (an item left out
-    keeps its rating), the ratings are stored on the items, on the decision
-    and in its audit entry, and a plan with an item rated High or unrated
+    On a QAD Action Plan the QSP's decision also rates each item's risk.
+    `risk_ratings` maps item ids to High, Medium or Low, and an item left out
+    keeps its rating. The ratings are stored on the items, on the decision
+    and in its audit entry. A plan with an item rated High or unrated
     cannot be agreed. Other parties pass no ratings. One transaction
     contains the decision, the item judgements and ratings, the transitions,
-    the reporting schedule and the audit entries; e-mails go after commit.
+    the reporting schedule and the audit entries. E-mails go after commit.
     """
     comment = _clean_decision(decision, comment)
     with transaction.atomic():
@@ -362,7 +362,7 @@ def plan_decide(
                     actor=actor,
                 )
         except IntegrityError as error:
-            # Only reachable by a writer that skipped the row lock.
+            # Reached only when a writer skipped the plan's row lock.
             raise PlanChanged(plan) from error
         round_decisions = [*earlier, record]
         _set_round_judgements(plan=plan, round_decisions=round_decisions)

@@ -78,7 +78,7 @@ def plan_lock(*, plan_id: int) -> Plan:
     """Return the plan with its row locked until the surrounding transaction ends.
 
     Must be called inside `transaction.atomic()`. Two services that lock the
-    same plan run one after the other, so the second sees the first's result.
+    same plan run one after the other, so the second reads the first's result.
     """
     return Plan.objects.select_for_update().select_related("organisation").get(pk=plan_id)
 

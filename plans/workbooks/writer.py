@@ -90,9 +90,10 @@ def _set_text(cell, value: str) -> None:
     value = encode_ooxml_escapes(value)
     cell.value = value
     if value.startswith(FORMULA_TRIGGERS):
-        # openpyxl treats a value starting with "=" as a formula; forcing the
-        # type keeps it text, and the quote prefix keeps Excel from turning
-        # it into a formula when the cell is edited.
+        # openpyxl treats a value starting with "=" as a formula, so forcing
+        # the type keeps it text. The quote prefix keeps Excel from turning
+        # it, or a value starting with another FORMULA_TRIGGERS character,
+        # into a formula when the cell is edited.
         cell.data_type = "s"
         cell.quotePrefix = True
 

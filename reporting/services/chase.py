@@ -5,17 +5,17 @@ noticed"), never by exact date, so a run missed during an outage is caught up
 by the next one. Exactly-once rests on ChaseNotice's unique (period, kind):
 
 1. claim: one INSERT ... SELECT ... ON CONFLICT DO NOTHING per kind inserts a
-   notice row for every period in the kind's window; a concurrent run's insert
-   of the same row does nothing.
+   notice row for every period in the kind's window. A concurrent run that
+   inserts the same row inserts nothing.
 2. deliver: list the unsent notices by organisation in one query, then per
    organisation, in one transaction, lock those still unsent (SKIP LOCKED, so
    two runs never take the same row), escalate where due, send one e-mail
    listing them, set sent_at, commit.
 
 A worker that dies after claiming leaves unsent rows, and the next run
-delivers them. A worker that dies after the mail server accepted a message
-but before the commit sends that one message again on the next run: for
-that narrow window delivery is at-least-once.
+delivers them. If a worker dies after the mail server accepted a message
+but before the commit, the next run sends that message again. In that
+narrow window, delivery is at-least-once.
 
 Query count grows with the number of organisations e-mailed and plans
 escalated in a run, not with the number of periods.
@@ -78,7 +78,7 @@ class ChaseResult:
 
 @dataclass(frozen=True)
 class Window:
-    """Bounds on due_at (UTC) for one kind of notice; None means unbounded."""
+    """Bounds on due_at (UTC) for one kind of notice. A bound of None means unbounded."""
 
     due_after: dt.datetime | None
     due_before: dt.datetime | None
@@ -123,7 +123,7 @@ def chase_windows(now: dt.datetime) -> dict[str, Window]:
 
 
 def _claim(*, kind: str, window: Window, now: dt.datetime) -> int:
-    """Insert a notice of `kind` for every unreported period in `window`; return how many."""
+    """Insert a notice of `kind` for every unreported period in `window` and return the count."""
     notice_table = ChaseNotice._meta.db_table
     period_table = ReportingPeriod._meta.db_table
     plan_table = Plan._meta.db_table
@@ -153,8 +153,8 @@ def _claim(*, kind: str, window: Window, now: dt.datetime) -> int:
         return max(cursor.rowcount, 0)
 
 
-# Refresh the notice table's statistics after a claim of at least this many
-# rows; an ordinary day's claim is far smaller and does not need it.
+# Minimum number of claimed rows after which the run refreshes the notice
+# table's statistics. An ordinary day's claim is far smaller and needs no refresh.
 ANALYZE_AFTER_CLAIMED = 5_000
 
 # Text after the due time on a notice's line of the e-mail.
@@ -253,7 +253,7 @@ def _mark_sent(notice_ids: list[int]) -> None:
 
 
 def _raise_escalations(notices: list[LockedNotice], now) -> list:
-    """Escalate each plan behind escalation notices; return the escalations raised."""
+    """Escalate each plan behind escalation notices and return the escalations raised."""
     from escalation.services import escalation_raise_for_no_engagement
 
     period_ids = [n.period_id for n in notices if n.kind == ChaseKind.ESCALATION]
@@ -304,7 +304,7 @@ def _deliver_organisation(
         if not notices:
             return
         # A report submitted after the claim, or a period excused since, needs no
-        # e-mail; the notice is closed without one.
+        # e-mail, so the notice is closed without one.
         live = [n for n in notices if n.live]
 
         escalations = _raise_escalations(live, now)

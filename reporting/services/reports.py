@@ -47,7 +47,7 @@ REVIEWER_ROLE = {ReportRoute.BSC: UserRole.OSM, ReportRoute.REC: UserRole.RECCM}
 
 
 class ReportChanged(Exception):
-    """The report or period is no longer as the actor saw it, so nothing was done."""
+    """Raised when the report or period is no longer as the actor saw it, so nothing was done."""
 
 
 @dataclass
@@ -147,7 +147,7 @@ def _refuse_existing(period) -> None:
 
 
 def report_submit(*, period_id: int, actor, lines: list[LineInput]) -> Report:
-    """Submit the participant's report for a period; return it.
+    """Submit the participant's report for a period and return it.
 
     The period must have started and the plan must be in monitoring or
     escalated. A report after the due time is accepted and marked late.
@@ -223,7 +223,8 @@ def report_submit(*, period_id: int, actor, lines: list[LineInput]) -> Report:
                 plan_id=plan.pk,
             )
     except IntegrityError as error:
-        # Two submissions for one period at once: the unique period wins once.
+        # Another submission for the same period committed first, and the
+        # one-to-one `period` field lets only one report in.
         existing = Report.objects.select_related("submitted_by").filter(period=period).first()
         if existing is None:
             raise
@@ -350,7 +351,7 @@ def report_acknowledge(*, report_id: int, actor, comment: str = "") -> Report:
     """Acknowledge a report awaiting review (the OSM for BSC, REC Code Manager for REC).
 
     Raises ValidationError while a revised fix date in the report awaits the
-    reviewer's decision; a query is allowed meanwhile.
+    reviewer's decision. A query is allowed meanwhile.
     """
     return _review_step(
         report_id=report_id,
@@ -364,7 +365,10 @@ def report_acknowledge(*, report_id: int, actor, comment: str = "") -> Report:
 
 
 def report_query(*, report_id: int, actor, comment: str) -> Report:
-    """Send a report back to its participant with a question; the comment is required."""
+    """Send a report back to its participant with a question.
+
+    Raises ValidationError when the comment is empty.
+    """
     if not comment.strip():
         raise ValidationError("Say what the participant should answer.")
     return _review_step(
@@ -379,7 +383,11 @@ def report_query(*, report_id: int, actor, comment: str) -> Report:
 
 
 def report_answer(*, report_id: int, actor, text: str) -> Report:
-    """Answer the reviewer's query on a report (the plan's participant users)."""
+    """Record the participant's answer to the reviewer's query on a report.
+
+    Only the plan's participant users may answer. Raises ValidationError when
+    the text is empty.
+    """
     if not text.strip():
         raise ValidationError("Write the answer to the reviewer's query.")
     return _review_step(

@@ -14,7 +14,7 @@ from ..schedule import due_date, local_date, local_moment
 logger = logging.getLogger(__name__)
 
 # Each plan in monitoring keeps this many periods that have not yet fallen
-# due, so its page can show what is coming; the chase job tops them up.
+# due, so its page can show what is coming. The chase job tops them up.
 PERIODS_AHEAD = 3
 # Plans in these states still owe reports.
 REPORTING_STATES = (PlanState.MONITORING, PlanState.ESCALATED)
@@ -78,10 +78,10 @@ def schedule_start(*, plan, actor) -> list[ReportingPeriod]:
 
 
 def schedule_extend(*, now) -> int:
-    """Create periods so every reporting plan has PERIODS_AHEAD not yet due; return how many.
+    """Create periods so every reporting plan has PERIODS_AHEAD not yet due, and return the count.
 
     One query finds the plans short of periods, whatever the number of
-    periods; inserts go in batches and skip a sequence another run created.
+    periods. Inserts go in batches and skip a sequence another run created.
     """
     short = (
         Plan.objects.filter(

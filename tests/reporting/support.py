@@ -2,7 +2,7 @@
 
 Plans are built with the ORM and moved through plan_transition (submit,
 agree, start_monitoring), so these tests do not depend on the review
-screens; the demo organisations and users come from plans.demo.load_base.
+screens. The demo organisations and users come from plans.demo.load_base.
 """
 
 import datetime as dt

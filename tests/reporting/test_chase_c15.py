@@ -105,7 +105,7 @@ def test_redelivered_task_sends_nothing_more(c15_plans):
 
 def test_beat_outage_is_caught_up_by_next_run(c15_plans):
     # Beat is down from 08:50 to 09:20 London (GMT on this day), so the 09:00
-    # run never happens; nothing is sent until the next run, whenever it is.
+    # run never happens. Nothing is sent until the next run, whenever it is.
     assert len(mail.outbox) == 0
     assert run_command(dt.datetime(2027, 3, 27, 9, 20, tzinfo=dt.UTC)) == THREE_OVERDUE
     assert run_command(dt.datetime(2027, 3, 28, 9, 0, tzinfo=dt.UTC)) == NOTHING

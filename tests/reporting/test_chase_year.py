@@ -2,8 +2,8 @@
 
 A weekly and a fortnightly plan start monitoring on Friday 8 January 2027.
 Each report is submitted at noon on its due day, except for two periods per
-plan, one either side of each clock change, which go unreported until the
-plan is escalated; the PAB then returns the plan to monitoring at noon.
+plan, one either side of each clock change. Those go unreported until the
+plan is escalated, and the PAB then returns the plan to monitoring at noon.
 """
 
 import datetime as dt

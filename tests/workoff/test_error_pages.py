@@ -1,4 +1,4 @@
-"""The 403 and 404 pages keep the navigation and say what happened."""
+"""The 403 and 404 pages keep the navigation and explain what happened."""
 
 import pytest
 from django.urls import reverse
