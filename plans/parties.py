@@ -1,4 +1,4 @@
-"""Which parties must agree a plan, and which role speaks for which body."""
+"""The parties that must agree a plan, and the reviewer role of each code body."""
 
 from .choices import CodeBody, Route, UserRole
 

@@ -1,4 +1,4 @@
-"""Who may see and do what. Views, selectors and services all ask here.
+"""Access rules for plans, used by views, selectors and services alike.
 
 A participant user sees only its own organisation's plans. Reviewers, OSMs
 and PAB members see every plan that has been submitted at least once, but

@@ -102,7 +102,7 @@ class ReviewForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("action") == "query" and not cleaned.get("comment", "").strip():
-            self.add_error("comment", "Say what the participant should answer.")
+            self.add_error("comment", "A query needs a comment: say what the participant should answer.")
         return cleaned
 
 

@@ -214,7 +214,7 @@ def report_answer_view(request, pk: int):
         except ReportChanged as error:
             messages.error(request, str(error))
     else:
-        messages.error(request, "Write the answer to the reviewer's query.")
+        messages.error(request, "The answer is empty. Write your answer to the reviewer's query.")
     return redirect("reporting:report_detail", pk=report.pk)
 
 

@@ -7,10 +7,10 @@ by the next one. Exactly-once rests on ChaseNotice's unique (period, kind):
 1. claim: one INSERT ... SELECT ... ON CONFLICT DO NOTHING per kind inserts a
    notice row for every period in the kind's window. A concurrent run that
    inserts the same row inserts nothing.
-2. deliver: list the unsent notices by organisation in one query, then per
-   organisation, in one transaction, lock those still unsent (SKIP LOCKED, so
-   two runs never take the same row), escalate where due, send one e-mail
-   listing them, set sent_at, commit.
+2. deliver: one query lists the unsent notices by organisation. Then each
+   organisation gets one transaction that locks its notices still unsent
+   (SKIP LOCKED, so two runs never take the same row), escalates where due,
+   sends one e-mail listing them and sets sent_at.
 
 A worker that dies after claiming leaves unsent rows, and the next run
 delivers them. If a worker dies after the mail server accepted a message

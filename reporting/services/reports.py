@@ -370,7 +370,7 @@ def report_query(*, report_id: int, actor, comment: str) -> Report:
     Raises ValidationError when the comment is empty.
     """
     if not comment.strip():
-        raise ValidationError("Say what the participant should answer.")
+        raise ValidationError("A query needs a comment: say what the participant should answer.")
     return _review_step(
         report_id=report_id,
         actor=actor,
@@ -389,7 +389,7 @@ def report_answer(*, report_id: int, actor, text: str) -> Report:
     the text is empty.
     """
     if not text.strip():
-        raise ValidationError("Write the answer to the reviewer's query.")
+        raise ValidationError("The answer is empty. Write your answer to the reviewer's query.")
     return _review_step(
         report_id=report_id,
         actor=actor,
